@@ -1,0 +1,37 @@
+# Two commands matter: `make run` and `make test` (see README.md).
+VENV    ?= .venv
+PYTHON  ?= python3
+BIN     := $(VENV)/bin
+FLASK   := $(BIN)/flask --app app
+STAMP   := $(VENV)/.installed
+
+.PHONY: run test install translations lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d coordination/translations --statistics 2>&1 | tail -n 3
+
+run: install
+	CONCERTATION_ENV=development $(FLASK) db upgrade
+	CONCERTATION_ENV=development $(FLASK) demo load --if-empty
+	@echo "Concertation is serving on http://127.0.0.1:5000 (Ctrl+C to stop)."
+	CONCERTATION_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install
+	$(BIN)/ruff check --quiet .
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# Re-extract the message catalogue after adding strings.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o coordination/translations/messages.pot .
+	$(BIN)/pybabel update -i coordination/translations/messages.pot -d coordination/translations
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

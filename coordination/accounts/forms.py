@@ -1,0 +1,79 @@
+"""Forms for log-in, password change, profile and user administration."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Optional
+
+from coordination.accounts.models import LANGUAGE_LABELS, Role
+from coordination.forms import BaseForm, VersionedForm, enum_choices, optional_int, text_length
+
+
+class LoginForm(BaseForm):
+    email = EmailField(_l("E-mail"), validators=[InputRequired(), text_length(254)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), text_length(256)])
+
+
+class PasswordForm(BaseForm):
+    current_password = PasswordField(_l("Current password"), validators=[InputRequired()])
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[InputRequired(), text_length(256)],
+        description=_l("At least 12 characters. A passphrase of several words is easy to remember."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[InputRequired(), EqualTo("new_password", message=_l("The two passwords differ."))],
+    )
+
+
+def _language_choices() -> list[tuple[str, str]]:
+    return [(code, str(label)) for code, label in LANGUAGE_LABELS.items()]
+
+
+class ProfileForm(VersionedForm):
+    full_name = StringField(_l("Full name"), validators=[InputRequired(), text_length(200)])
+    position = StringField(_l("Position"), validators=[Optional(), text_length(200)])
+    phone = StringField(_l("Phone"), validators=[Optional(), text_length(50)])
+    language = SelectField(_l("Preferred language"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = _language_choices()
+
+
+class UserForm(VersionedForm):
+    email = EmailField(
+        _l("E-mail (log-in)"),
+        validators=[InputRequired(), Email(message=_l("Enter a valid e-mail address.")), text_length(254)],
+    )
+    full_name = StringField(_l("Full name"), validators=[InputRequired(), text_length(200)])
+    organisation_id = SelectField(_l("Organisation"), coerce=optional_int, validators=[Optional()])
+    position = StringField(_l("Position"), validators=[Optional(), text_length(200)])
+    phone = StringField(_l("Phone"), validators=[Optional(), text_length(50)])
+    language = SelectField(_l("Preferred language"))
+    role = SelectField(_l("Role"))
+    password = PasswordField(
+        _l("Initial password"),
+        validators=[Optional(), text_length(256)],
+        description=_l(
+            "Optional. The person must change it at first log-in. "
+            "Leave empty for a person who does not log in."
+        ),
+    )
+
+    def __init__(self, organisations, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation_id.choices = [("", _l("— none —"))] + [
+            (o.id, str(o)) for o in organisations
+        ]
+        self.language.choices = _language_choices()
+        self.role.choices = enum_choices(Role)
+
+
+class ConfirmForm(BaseForm):
+    """An empty form carrying only the CSRF token, for POST-only buttons."""
+
+
+class DeactivateForm(BaseForm):
+    active = BooleanField()

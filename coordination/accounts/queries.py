@@ -1,0 +1,31 @@
+"""Read-side queries for accounts."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import joinedload
+
+from coordination.accounts.models import User
+from coordination.extensions import db
+
+
+def users_page(page: int, per_page: int, search: str = "", include_inactive: bool = True) -> Any:
+    """A page of users with their organisation, sorted by name."""
+    stmt = db.select(User).options(joinedload(User.organisation)).order_by(User.full_name)
+    if search:
+        like = f"%{search.lower()}%"
+        stmt = stmt.where(db.or_(db.func.lower(User.full_name).like(like), User.email.like(like)))
+    if not include_inactive:
+        stmt = stmt.where(User.active.is_(True))
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def active_people(organisation_id: int | None = None) -> list[User]:
+    stmt = db.select(User).where(User.active.is_(True)).order_by(User.full_name)
+    if organisation_id:
+        stmt = stmt.where(User.organisation_id == organisation_id)
+    return list(db.session.execute(stmt.options(joinedload(User.organisation))).scalars())
+
+
+def get_user(user_id: int) -> User | None:
+    return db.session.get(User, user_id)

@@ -1,0 +1,250 @@
+"""Account services: passwords, log-in sessions, throttling and user administration."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from limits import parse
+
+from coordination import audit
+from coordination.accounts.models import Role, User, UserSession
+from coordination.db import apply_changes, utcnow
+from coordination.errors import ConflictError, ValidationError
+from coordination.extensions import db, limiter
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Verified against when the e-mail is unknown, so the response time does not reveal it.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+MIN_PASSWORD_LENGTH = 12
+USER_FIELDS = ("email", "full_name", "organisation_id", "position", "phone", "language", "role")
+PROFILE_FIELDS = ("full_name", "position", "phone", "language")
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with argon2id."""
+    return _hasher.hash(password)
+
+
+def check_password_rules(password: str, user_email: str = "") -> str | None:
+    """Return why ``password`` is unacceptable, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return str(_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+    if len(password) > 256:
+        return str(_l("Use at most 256 characters."))
+    if user_email and password.strip().lower() == user_email.strip().lower():
+        return str(_l("The password must not be your e-mail address."))
+    return None
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None (same cost either way)."""
+    user = db.session.execute(
+        db.select(User).where(User.email == normalise_email(email))
+    ).scalar_one_or_none()
+    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.can_log_in:
+        return None
+    if _hasher.check_needs_rehash(stored):
+        user.password_hash = hash_password(password)
+    return user
+
+
+# --- throttling of failed log-ins --------------------------------------------------------
+
+
+def _login_limits() -> list[tuple[Any, str]]:
+    cfg = current_app.config
+    return [
+        (parse(cfg["LOGIN_FAILURES_PER_ACCOUNT"]), "account"),
+        (parse(cfg["LOGIN_FAILURES_PER_ADDRESS"]), "address"),
+    ]
+
+
+def _keys(email: str, address: str) -> dict[str, str]:
+    return {"account": normalise_email(email), "address": address}
+
+
+def login_retry_after(email: str, address: str) -> int | None:
+    """Seconds until a new attempt is allowed, or None when the caller may try now.
+
+    Limits are moving windows: they lift by themselves, so nobody is locked out for good.
+    """
+    keys = _keys(email, address)
+    waits = []
+    for item, scope in _login_limits():
+        if not limiter.limiter.test(item, "login-failure", scope, keys[scope]):
+            reset, _remaining = limiter.limiter.get_window_stats(
+                item, "login-failure", scope, keys[scope]
+            )
+            waits.append(max(1, int(reset - utcnow().timestamp())))
+    return max(waits) if waits else None
+
+
+def note_failed_login(email: str, address: str) -> None:
+    keys = _keys(email, address)
+    for item, scope in _login_limits():
+        limiter.limiter.hit(item, "login-failure", scope, keys[scope])
+
+
+# --- server-side sessions -----------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User, ip_address: str = "", user_agent: str = "") -> str:
+    """Open a server-side session for ``user`` and return the token for the cookie."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        UserSession(
+            user=user,
+            token_hash=_token_hash(token),
+            ip_address=ip_address[:64],
+            user_agent=user_agent[:300],
+        )
+    )
+    user.last_login_at = utcnow()
+    db.session.flush()
+    return token
+
+
+def user_for_session(token: str | None) -> User | None:
+    """The active user whose session ``token`` names, or None if it was ended."""
+    if not token:
+        return None
+    return db.session.execute(
+        db.select(User)
+        .join(UserSession)
+        .where(UserSession.token_hash == _token_hash(token), User.active.is_(True))
+    ).scalar_one_or_none()
+
+
+def end_session(token: str | None) -> None:
+    if token:
+        db.session.execute(
+            db.delete(UserSession).where(UserSession.token_hash == _token_hash(token))
+        )
+
+
+def end_all_sessions(user: User) -> None:
+    db.session.execute(db.delete(UserSession).where(UserSession.user_id == user.id))
+
+
+# --- user administration ---------------------------------------------------------------------
+
+
+def check_version(obj: Any, expected: Any) -> None:
+    """Refuse an edit made from a stale copy (optimistic locking)."""
+    if expected in (None, ""):
+        return
+    if int(expected) != obj.version:
+        from coordination.errors import STALE_MESSAGE
+
+        raise ConflictError(STALE_MESSAGE)
+
+
+def _ensure_unique_email(email: str, user: User | None = None) -> None:
+    existing = db.session.execute(db.select(User.id).where(User.email == email)).scalar()
+    if existing is not None and (user is None or existing != user.id):
+        raise ValidationError({"email": _l("Another account already uses this e-mail address.")})
+
+
+def create_user(data: dict[str, Any], *, actor: User | None) -> User:
+    """Create an account. A password is optional: without one the person cannot log in."""
+    email = normalise_email(data["email"])
+    _ensure_unique_email(email)
+    user = User(email=email, role=Role(data.get("role") or Role.MEMBER))
+    apply_changes(user, {**data, "email": email}, USER_FIELDS)
+    if data.get("password"):
+        problem = check_password_rules(data["password"], email)
+        if problem:
+            raise ValidationError({"password": problem})
+        user.password_hash = hash_password(data["password"])
+        user.must_change_password = True
+    db.session.add(user)
+    db.session.flush()
+    audit.record(user, "create", {f: (None, getattr(user, f)) for f in USER_FIELDS}, actor)
+    return user
+
+
+def update_user(user: User, data: dict[str, Any], *, actor: User) -> dict[str, tuple]:
+    """Update an account's details and role; a new password, if given, ends its sessions."""
+    check_version(user, data.get("version"))
+    if "email" in data:
+        data = {**data, "email": normalise_email(data["email"])}
+        _ensure_unique_email(data["email"], user)
+    if user.id == actor.id and data.get("role") and data["role"] != Role.ADMIN:
+        raise ValidationError({"role": _l("You cannot remove your own administrator role.")})
+    changes = apply_changes(user, data, USER_FIELDS)
+    if data.get("password"):
+        problem = check_password_rules(data["password"], user.email)
+        if problem:
+            raise ValidationError({"password": problem})
+        user.password_hash = hash_password(data["password"])
+        user.must_change_password = True
+        end_all_sessions(user)
+        changes["password"] = ("***", "***")
+    if changes:
+        db.session.flush()
+        audit.record(user, "update", changes, actor)
+    return changes
+
+
+def update_profile(user: User, data: dict[str, Any], *, actor: User) -> dict[str, tuple]:
+    """A user's own details (not their role, e-mail or organisation)."""
+    check_version(user, data.get("version"))
+    changes = apply_changes(user, data, PROFILE_FIELDS)
+    if changes:
+        db.session.flush()
+        audit.record(user, "update", changes, actor)
+    return changes
+
+
+def change_password(user: User, current: str, new: str, *, actor: User) -> None:
+    """Change a password after checking the current one; every session of the user ends."""
+    if not user.password_hash:
+        raise ValidationError({"current_password": _l("The current password is not correct.")})
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise ValidationError(
+            {"current_password": _l("The current password is not correct.")}
+        ) from None
+    problem = check_password_rules(new, user.email)
+    if problem:
+        raise ValidationError({"new_password": problem})
+    if current == new:
+        raise ValidationError({"new_password": _l("Choose a password different from the current one.")})
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    end_all_sessions(user)
+    db.session.flush()
+    audit.record(user, "change_password", {}, actor)
+
+
+def set_active(user: User, active: bool, *, actor: User) -> None:
+    """Deactivate (ending every session) or reactivate an account; nothing is deleted."""
+    if user.id == actor.id and not active:
+        raise ConflictError(_l("You cannot deactivate your own account."))
+    if user.active == active:
+        return
+    user.active = active
+    if not active:
+        end_all_sessions(user)
+    db.session.flush()
+    audit.record(user, "reactivate" if active else "deactivate", {"active": (not active, active)}, actor)

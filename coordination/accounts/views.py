@@ -1,0 +1,175 @@
+"""Log-in, log-out, own profile and password; user administration for admins."""
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from coordination.accounts import queries, services
+from coordination.accounts.forms import ConfirmForm, LoginForm, PasswordForm, ProfileForm, UserForm
+from coordination.accounts.models import User
+from coordination.errors import ValidationError
+from coordination.extensions import login_manager
+from coordination.organisations.queries import all_organisations
+from coordination.permissions import guard, login_only, public
+from coordination.urls import is_safe_next, page_arg
+
+bp = Blueprint("accounts", __name__, url_prefix="/accounts")
+
+login_manager.login_view = "accounts.login"
+login_manager.login_message = None  # the log-in page explains itself
+login_manager.session_protection = None  # sessions are checked server-side instead
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    user = services.user_for_session(session.get("sid"))
+    return user if user is not None and str(user.id) == user_id else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        address = request.remote_addr or "unknown"
+        wait = services.login_retry_after(form.email.data, address)
+        if wait is not None:
+            minutes = max(1, (wait + 59) // 60)
+            return render_template("errors/429.html", status=429, minutes=minutes), 429
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            services.note_failed_login(form.email.data, address)
+            form.form_errors.append(_("The e-mail address or password is not correct."))
+            status = 401
+        else:
+            session.clear()
+            session["sid"] = services.start_session(
+                user, address, request.headers.get("User-Agent", "")
+            )
+            session.permanent = True
+            login_user(user)
+            target = request.args.get("next")
+            return redirect(target if is_safe_next(target) else url_for("dashboard.index"), 303)
+    elif request.method == "POST":
+        status = 422
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_only
+def logout():
+    services.end_session(session.get("sid"))
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("accounts.login"), 303)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_only
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user, form.current_password.data, form.new_password.data, actor=current_user
+            )
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            # Every session ended, this one included: open a fresh one for this browser.
+            session["sid"] = services.start_session(
+                current_user, request.remote_addr or "", request.headers.get("User-Agent", "")
+            )
+            flash(_("Your password has been changed. Other sessions have been logged out."), "success")
+            return redirect(url_for("accounts.profile"), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/password.html", form=form), status
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_only
+def profile():
+    user = current_user._get_current_object()
+    form = ProfileForm(obj=user if request.method == "GET" else None)
+    if form.validate_on_submit():
+        services.update_profile(user, form.data_for(), actor=user)
+        flash(_("Your profile has been saved."), "success")
+        return redirect(url_for("accounts.profile"), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/profile.html", form=form, user=user), status
+
+
+@bp.route("/users")
+@guard("view", User)
+def users():
+    search = request.args.get("q", "").strip()[:100]
+    page = queries.users_page(page_arg(), current_app.config["PAGE_SIZE"], search)
+    return render_template("accounts/users.html", page=page, search=search)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@guard("create", User)
+def create():
+    form = UserForm(all_organisations())
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(form.data_for(), actor=current_user)
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            flash(_("Account created for %(name)s.", name=user.full_name), "success")
+            return redirect(url_for("accounts.detail", user_id=user.id), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/user_form.html", form=form, user=None), status
+
+
+@bp.route("/users/<int:user_id>")
+@guard("view", User, load=queries.get_user)
+def detail(user: User):
+    return render_template("accounts/user.html", user=user, confirm=ConfirmForm())
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@guard("edit", User, load=queries.get_user)
+def edit(user: User):
+    form = UserForm(all_organisations(), obj=user if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.update_user(user, form.data_for(), actor=current_user)
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            flash(_("The account has been saved."), "success")
+            return redirect(url_for("accounts.detail", user_id=user.id), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/user_form.html", form=form, user=user), status
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@guard("delete", User, load=queries.get_user)
+def deactivate(user: User):
+    services.set_active(user, False, actor=current_user)
+    flash(_("%(name)s can no longer log in. Their history is kept.", name=user.full_name), "success")
+    return redirect(url_for("accounts.detail", user_id=user.id), 303)
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@guard("edit", User, load=queries.get_user)
+def reactivate(user: User):
+    services.set_active(user, True, actor=current_user)
+    flash(_("%(name)s can log in again.", name=user.full_name), "success")
+    return redirect(url_for("accounts.detail", user_id=user.id), 303)

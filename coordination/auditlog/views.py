@@ -1,0 +1,53 @@
+"""The audit log page: filter by object type, object, actor and date."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from flask import Blueprint, current_app, render_template, request
+from sqlalchemy.orm import joinedload
+
+from coordination.audit import AuditEntry
+from coordination.extensions import db
+from coordination.hooks import zone
+from coordination.permissions import guard
+from coordination.urls import page_arg
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.route("/")
+@guard("view", AuditEntry)
+def index():
+    filters = {
+        "type": request.args.get("type", "")[:40],
+        "object": request.args.get("object", ""),
+        "actor": request.args.get("actor", ""),
+        "action": request.args.get("action", "")[:40],
+    }
+    stmt = db.select(AuditEntry).options(joinedload(AuditEntry.actor)).order_by(AuditEntry.id.desc())
+    if filters["type"]:
+        stmt = stmt.where(AuditEntry.object_type == filters["type"])
+    if filters["object"].isdigit():
+        stmt = stmt.where(AuditEntry.object_id == int(filters["object"]))
+    if filters["actor"].isdigit():
+        stmt = stmt.where(AuditEntry.actor_id == int(filters["actor"]))
+    if filters["action"]:
+        stmt = stmt.where(AuditEntry.action == filters["action"])
+    tz = zone(None)
+    since, until = _date_arg("since"), _date_arg("until")
+    if since:
+        stmt = stmt.where(AuditEntry.created_at >= datetime.combine(since, time(), tz))
+    if until:
+        stmt = stmt.where(AuditEntry.created_at < datetime.combine(until + timedelta(days=1), time(), tz))
+    types = db.session.execute(db.select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)).scalars()
+    page = db.paginate(stmt, page=page_arg(), per_page=current_app.config["PAGE_SIZE"] * 2, error_out=False)
+    return render_template(
+        "auditlog/index.html", page=page, filters=filters, types=list(types), since=since, until=until
+    )

@@ -1,0 +1,1 @@
+"""Coordination bodies, their memberships and charters."""

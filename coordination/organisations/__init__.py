@@ -1,0 +1,1 @@
+"""Member organisations: ministries, institutions, civil society, partners."""

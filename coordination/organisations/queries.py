@@ -1,0 +1,48 @@
+"""Read-side queries for organisations."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import selectinload
+
+from coordination.extensions import db
+from coordination.organisations.models import Organisation, OrganisationSector
+
+
+def all_organisations() -> list[Organisation]:
+    """Every organisation by name (for choice lists)."""
+    return list(db.session.execute(db.select(Organisation).order_by(Organisation.name)).scalars())
+
+
+def organisations_page(
+    page: int, per_page: int, *, kind: str = "", sector: str = "", level: str = "", search: str = ""
+) -> Any:
+    """A filtered page of organisations with their sectors (a fixed number of queries)."""
+    stmt = db.select(Organisation).options(selectinload(Organisation.sector_links))
+    if kind:
+        stmt = stmt.where(Organisation.kind == kind)
+    if level:
+        stmt = stmt.where(Organisation.level == level)
+    if sector:
+        stmt = stmt.where(
+            Organisation.id.in_(
+                db.select(OrganisationSector.organisation_id).where(OrganisationSector.sector == sector)
+            )
+        )
+    if search:
+        like = f"%{search.lower()}%"
+        stmt = stmt.where(
+            db.or_(db.func.lower(Organisation.name).like(like), db.func.lower(Organisation.acronym).like(like))
+        )
+    return db.paginate(stmt.order_by(Organisation.name), page=page, per_page=per_page, error_out=False)
+
+
+def get_organisation(org_id: int) -> Organisation | None:
+    return db.session.get(Organisation, org_id, options=[selectinload(Organisation.sector_links)])
+
+
+def name_taken(name: str, exclude_id: int | None = None) -> bool:
+    stmt = db.select(Organisation.id).where(db.func.lower(Organisation.name) == name.strip().lower())
+    if exclude_id:
+        stmt = stmt.where(Organisation.id != exclude_id)
+    return db.session.execute(stmt).first() is not None

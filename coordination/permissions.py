@@ -1,0 +1,219 @@
+"""The authorization policy: ``can(user, action, obj)`` and the route guards that apply it.
+
+Every route is decorated with exactly one of :func:`guard`, :func:`login_only` or
+:func:`public`; ``tests/test_permissions.py`` fails on any route that has none.
+
+Visibility of bodies: secretariat, admins and evaluators see every body. A member sees
+internal bodies, and a restricted body only if they sit on it (personally, or through their
+organisation's current seat). What lies under a restricted body (sub-bodies, charters,
+memberships) is hidden the same way, except that a member who sits on a sub-body sees it.
+Objects a user may not see answer 404, so their existence is not revealed.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any
+
+from flask import abort, g
+from flask_login import current_user
+
+from coordination.accounts.models import Role, User
+from coordination.audit import AuditEntry
+from coordination.bodies.models import (
+    Body,
+    Charter,
+    OrganisationMembership,
+    PersonMembership,
+)
+from coordination.organisations.models import Organisation
+
+STAFF = (Role.ADMIN, Role.SECRETARIAT)
+READERS = (Role.ADMIN, Role.SECRETARIAT, Role.EVALUATOR)
+
+
+def _role(user: Any) -> Role | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return user.role
+
+
+def _body_ids_sat_on(user: User) -> set[int]:
+    """Bodies the user sits on today, personally or through their organisation."""
+    from coordination.bodies import queries
+
+    return queries.body_ids_sat_on(user, date.today())
+
+
+def visible_body_ids(user: User) -> set[int] | None:
+    """Ids of bodies the user may see, or None when the user sees every body.
+
+    Computed once per request (two queries) so list pages stay at a fixed query count.
+    """
+    if _role(user) in READERS:
+        return None
+    cache = g.setdefault("_visible_bodies", {})
+    if user.id not in cache:
+        from coordination.bodies import queries
+
+        sat_on = _body_ids_sat_on(user)
+        cache[user.id] = queries.visible_body_ids(sat_on)
+    return cache[user.id]
+
+
+def can_see_body(user: User, body: Body) -> bool:
+    visible = visible_body_ids(user)
+    return visible is None or body.id in visible
+
+
+# --- rules per object type: (user, action, obj) -> bool; obj may be the class itself ----------
+
+
+def _user_rule(user: User, action: str, obj: Any) -> bool:
+    role = _role(user)
+    if action == "view":
+        return role in READERS or (isinstance(obj, User) and obj.id == user.id)
+    return role == Role.ADMIN
+
+
+def _organisation_rule(user: User, action: str, obj: Any) -> bool:
+    if action == "view":
+        return True
+    return _role(user) in STAFF
+
+
+def _body_rule(user: User, action: str, obj: Any) -> bool:
+    if action == "view":
+        return not isinstance(obj, Body) or can_see_body(user, obj)
+    return _role(user) in STAFF
+
+
+def _child_of_body_rule(user: User, action: str, obj: Any) -> bool:
+    """Memberships and charters follow their body's visibility; staff manage them."""
+    if isinstance(obj, type):
+        return action == "view" or _role(user) in STAFF
+    if not can_see_body(user, obj.body):
+        return False
+    if action == "view":
+        return True
+    return _role(user) in STAFF
+
+
+def _audit_rule(user: User, action: str, obj: Any) -> bool:
+    return action == "view" and _role(user) in (Role.ADMIN, Role.EVALUATOR)
+
+
+RULES: dict[type, Callable[[User, str, Any], bool]] = {
+    User: _user_rule,
+    Organisation: _organisation_rule,
+    Body: _body_rule,
+    OrganisationMembership: _child_of_body_rule,
+    PersonMembership: _child_of_body_rule,
+    Charter: _child_of_body_rule,
+    AuditEntry: _audit_rule,
+}
+
+# Named abilities that are not about one object.
+ABILITIES: dict[str, tuple[Role, ...]] = {
+    "view_governance": READERS + (Role.MEMBER,),
+}
+
+
+def can(user: Any, action: str, obj: Any = None) -> bool:
+    """May ``user`` perform ``action`` ("view", "create", "edit", "delete", …) on ``obj``?
+
+    ``obj`` is a model instance, or a model class for list/create questions, or None for
+    the named abilities in ``ABILITIES``. Anonymous users may do nothing here.
+    """
+    role = _role(user)
+    if role is None or not user.is_active:
+        return False
+    if obj is None:
+        return role in ABILITIES.get(action, ())
+    cls = obj if isinstance(obj, type) else type(obj)
+    rule = RULES.get(cls)
+    if rule is None:
+        raise LookupError(f"no permission rule for {cls.__name__}")
+    return rule(user, action, obj)
+
+
+# --- route guards ------------------------------------------------------------------------
+
+
+def _mark(view: Callable, kind: str) -> Callable:
+    view.guard = kind  # type: ignore[attr-defined]
+    return view
+
+
+def public(view: Callable) -> Callable:
+    """The route is open to anonymous visitors (log-in page, health check)."""
+    return _mark(view, "public")
+
+
+def login_only(view: Callable) -> Callable:
+    """Any logged-in user may use the route (their own profile, dashboard, log-out)."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any):
+        if not current_user.is_authenticated:
+            from coordination.extensions import login_manager
+
+            return login_manager.unauthorized()
+        return view(*args, **kwargs)
+
+    return _mark(wrapped, "login")
+
+
+def guard(action: str, target: Any, load: Callable[..., Any] | None = None) -> Callable:
+    """Load the route's object, then check ``can(current_user, action, obj)``.
+
+    ``target`` is a model class. With ``load`` (called with the URL arguments), the loaded
+    object is checked and passed to the view as its first argument; a missing object, or
+    one the user may not even see, is 404; a refused action is 403. Without ``load`` the
+    class itself is checked (lists, creation) and the view gets the URL arguments.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(**kwargs: Any):
+            if not current_user.is_authenticated:
+                from coordination.extensions import login_manager
+
+                return login_manager.unauthorized()
+            if load is None:
+                if not can(current_user, action, target):
+                    abort(403)
+                return view(**kwargs)
+            obj = load(**kwargs)
+            if obj is None:
+                abort(404)
+            if not can(current_user, "view", obj):
+                abort(404)
+            if action != "view" and not can(current_user, action, obj):
+                abort(403)
+            return view(obj)
+
+        wrapped.guard_action = (action, target)  # type: ignore[attr-defined]
+        return _mark(wrapped, "guard")
+
+    return decorator
+
+
+def ability(name: str) -> Callable:
+    """Guard a route by a named ability from ``ABILITIES``."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any):
+            if not current_user.is_authenticated:
+                from coordination.extensions import login_manager
+
+                return login_manager.unauthorized()
+            if not can(current_user, name):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return _mark(wrapped, "guard")
+
+    return decorator

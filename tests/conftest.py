@@ -1,0 +1,202 @@
+"""Fixtures: one migrated database per run, one rolled-back transaction per test.
+
+Flask reuses an app context that is already pushed for test-client requests (and with it
+``g`` and Flask-Login's cached user), so tests never hold an app context across requests:
+set-up and assertions run in short ``app.app_context()`` blocks (the ``make`` and
+``db_read`` fixtures). Every session of the test is bound to one connection whose outer
+transaction is rolled back at the end; a request's commit only releases a SAVEPOINT.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import _app_ctx_id
+
+from coordination import create_app
+from coordination.extensions import db, limiter
+from tests import factories
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def _database_url(tmp: Path) -> str:
+    url = os.environ.get("DATABASE_URL")
+    return url or f"sqlite:///{tmp / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    tmp = tmp_path_factory.mktemp("concertation")
+    from coordination.config import database_url
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": database_url(_database_url(tmp)),
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "UPLOAD_FOLDER": str(tmp / "uploads"),
+            "SERVER_NAME": "localhost",
+        }
+    )
+    with app.app_context():
+        _reset_schema()
+        from flask_migrate import upgrade
+
+        upgrade()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _reset_schema() -> None:
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+    else:
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
+@pytest.fixture(autouse=True)
+def _transaction(app: Flask) -> Iterator[None]:
+    """Run the test inside one outer transaction that is rolled back afterwards."""
+    with app.app_context():
+        connection = db.engine.connect()
+    outer = connection.begin()
+    original = db.session
+    db.session = sa.orm.scoped_session(
+        sa.orm.sessionmaker(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        ),
+        scopefunc=_app_ctx_id,
+    )
+    limiter.reset()
+    try:
+        yield
+    finally:
+        db.session = original
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def make(app: Flask) -> Any:
+    """``make.organisation(...)``: run a factory in its own app context and commit it."""
+
+    class Maker:
+        def __getattr__(self, name: str) -> Callable[..., Any]:
+            factory = getattr(factories, name)
+
+            def run(*args: Any, **kwargs: Any) -> Any:
+                with app.app_context():
+                    obj = factory(*args, **kwargs)
+                    db.session.commit()
+                    return obj
+
+            return run
+
+    return Maker()
+
+
+@pytest.fixture
+def db_read(app: Flask):
+    """A context manager giving a fresh session to check what the database holds."""
+
+    @contextmanager
+    def reader() -> Iterator[Any]:
+        with app.app_context():
+            yield db.session
+
+    return reader
+
+
+class Client(FlaskClient):
+    """A test client that fetches and posts CSRF tokens like a browser would."""
+
+    def csrf_token(self, url: str | None = None) -> str:
+        page = self.get(url or "/accounts/login", follow_redirects=True)
+        match = CSRF_RE.search(page.get_data(as_text=True))
+        assert match, f"no CSRF token on {url}"
+        return match.group(1) or match.group(2)
+
+    def submit(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token(kwargs.pop("token_url", None) or self._token_page()))
+        return self.post(url, data=data, **kwargs)
+
+    def _token_page(self) -> str:
+        return "/accounts/profile" if self._logged_in else "/accounts/login"
+
+    _logged_in = False
+
+    def login(self, email: str, password: str = factories.PASSWORD):
+        response = self.submit("/accounts/login", {"email": email, "password": password})
+        self._logged_in = response.status_code == 303
+        return response
+
+
+@pytest.fixture
+def client(app: Flask) -> Client:
+    app.test_client_class = Client
+    return app.test_client()
+
+
+@pytest.fixture
+def client_factory(app: Flask) -> Callable[[], Client]:
+    def build() -> Client:
+        app.test_client_class = Client
+        return app.test_client()
+
+    return build
+
+
+@pytest.fixture
+def login_as(client_factory, make):
+    """``login_as(role_or_user)`` → a logged-in client (a new user is made for a role)."""
+    from coordination.accounts.models import Role, User
+
+    def login(who: Any, **user_kwargs: Any) -> Client:
+        user = who if isinstance(who, User) else make.user(role=Role(who), **user_kwargs)
+        c = client_factory()
+        response = c.login(user.email)
+        assert response.status_code == 303, response.get_data(as_text=True)
+        c.user = user
+        return c
+
+    return login
+
+
+@pytest.fixture
+def count_queries(app: Flask):
+    """``with count_queries() as n: ...`` then ``n()`` is the number of SQL statements run."""
+
+    @contextmanager
+    def counter() -> Iterator[Callable[[], int]]:
+        statements: list[str] = []
+
+        def before(conn, cursor, statement, *args):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")):
+                statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield lambda: len(statements)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", before)
+
+    return counter
