@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import HiddenField, SelectMultipleField, widgets
+from wtforms import HiddenField, SelectMultipleField, StringField, widgets
 from wtforms.validators import Length
 
 from coordination.errors import ValidationError
@@ -32,7 +32,12 @@ class BaseForm(FlaskForm):
         """The submitted values of ``names`` (all fields but CSRF/submit when empty)."""
         if not names:
             names = tuple(n for n in self._fields if n not in ("csrf_token", "submit"))
-        return {name: self._fields[name].data for name in names}
+        # A text field left out of the POST reads as None; the columns want "".
+        return {
+            name: "" if self._fields[name].data is None and isinstance(self._fields[name], StringField)
+            else self._fields[name].data
+            for name in names
+        }
 
     def apply_errors(self, error: ValidationError) -> None:
         """Show a service's validation errors beside the fields they concern."""

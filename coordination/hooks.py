@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask, current_app, redirect, request, url_for
+from flask import Flask, current_app, has_request_context, redirect, request, url_for
 from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
@@ -23,6 +23,8 @@ PASSWORD_CHANGE_ALLOWED = {"accounts.password", "accounts.logout", "static", "bo
 def select_locale() -> str:
     """The user's preferred language, else the browser's best match, else English."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     return request.accept_languages.best_match(languages) or "en"

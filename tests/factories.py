@@ -61,7 +61,7 @@ def user(role: Role = Role.MEMBER, organisation: Organisation | None = None, **k
     n = next(_seq)
     return _save(
         User(
-            email=kw.pop("email", f"user{n}@example.test"),
+            email=kw.pop("email", f"user{n}@example.net"),
             full_name=kw.pop("full_name", f"Person {n}"),
             role=role,
             organisation=organisation,

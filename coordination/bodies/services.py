@@ -198,13 +198,19 @@ def _validate_person_membership(body: Body, data: dict[str, Any], current: Perso
         raise ValidationError(errors)
 
 
-def add_person_membership(body: Body, data: dict[str, Any], *, actor: User) -> PersonMembership:
-    """Seat a person on a body on behalf of an organisation (chair, member, alternate, …)."""
+def _with_represented_organisation(data: dict[str, Any]) -> dict[str, Any]:
+    """Default the represented organisation to the person's own; one is required."""
     if not data.get("organisation_id"):
-        person = db.session.get(User, data["user_id"])
+        person = db.session.get(User, data["user_id"]) if data.get("user_id") else None
         data = {**data, "organisation_id": person.organisation_id if person else None}
     if not data.get("organisation_id"):
         raise ValidationError({"organisation_id": _l("Choose the organisation this person represents.")})
+    return data
+
+
+def add_person_membership(body: Body, data: dict[str, Any], *, actor: User) -> PersonMembership:
+    """Seat a person on a body on behalf of an organisation (chair, member, alternate, …)."""
+    data = _with_represented_organisation(data)
     _validate_person_membership(body, data, None)
     membership = PersonMembership(body=body)
     changes = apply_changes(membership, data, PERSON_MEMBERSHIP_FIELDS)
@@ -215,6 +221,7 @@ def add_person_membership(body: Body, data: dict[str, Any], *, actor: User) -> P
 
 
 def update_person_membership(membership: PersonMembership, data: dict[str, Any], *, actor: User):
+    data = _with_represented_organisation(data)
     merged = {**_snapshot_raw(membership, PERSON_MEMBERSHIP_FIELDS), **data}
     _validate_person_membership(membership.body, merged, membership)
     changes = apply_changes(membership, data, PERSON_MEMBERSHIP_FIELDS)

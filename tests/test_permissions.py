@@ -1,0 +1,226 @@
+"""The policy, over HTTP: every route is guarded; role × object × action gives the right answer.
+
+A refused write must answer 403 (or 404 for what the user may not even see) and leave every
+table exactly as it was, audit log included.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from coordination.accounts.models import Role
+from coordination.bodies.models import SeatRole, Visibility
+from coordination.extensions import db
+
+STATIC_ENDPOINTS = {"static", "bootstrap.static"}
+
+
+def test_every_route_has_exactly_one_guard(app):
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in STATIC_ENDPOINTS:
+            continue
+        view = app.view_functions[rule.endpoint]
+        if getattr(view, "guard", None) not in {"public", "login", "guard"}:
+            missing.append(rule.rule)
+    assert not missing, f"routes without a permission guard: {missing}"
+
+
+def test_public_routes_are_only_the_expected_ones(app):
+    public = sorted(
+        rule.rule for rule in app.url_map.iter_rules()
+        if getattr(app.view_functions[rule.endpoint], "guard", None) == "public"
+    )
+    assert public == ["/", "/accounts/login", "/health"]
+
+
+@dataclass
+class World:
+    member_org: int
+    other_org: int
+    spare_org: int
+    body: int
+    empty_body: int
+    hidden_body: int
+    hidden_child: int
+    hidden_charter: int
+    org_seat: int
+    person_seat: int
+    charter: int
+    person: int
+    member_user: object
+
+
+@pytest.fixture
+def world(make) -> World:
+    member_org = make.organisation(name="Ministry of Health", acronym="MH")
+    other_org = make.organisation(name="Ministry of Justice", acronym="MJ")
+    spare_org = make.organisation(name="Spare Organisation", acronym="SP")
+    body = make.body(name="Main Committee")
+    empty_body = make.body(name="Empty Working Group")
+    hidden = make.body(name="Closed Sub-commission", visibility=Visibility.RESTRICTED)
+    hidden_child = make.body(name="Closed Child", parent_id=hidden.id)
+    hidden_charter = make.charter(hidden)
+    org_seat = make.seat(body, other_org)
+    make.seat(body, member_org)
+    person = make.user(organisation=other_org, full_name="Other Person")
+    person_seat = make.person_seat(body, person)
+    charter = make.charter(body)
+    member_user = make.user(role=Role.MEMBER, organisation=member_org)
+    make.person_seat(body, member_user, SeatRole.MEMBER)
+    return World(member_org.id, other_org.id, spare_org.id, body.id, empty_body.id, hidden.id,
+                  hidden_child.id, hidden_charter.id, org_seat.id, person_seat.id, charter.id,
+                  person.id, member_user)
+
+
+def _org_data(name):
+    return {"name": name, "acronym": "X", "kind": "civil_society", "level": "national", "sectors": ["gender"]}
+
+
+def _body_data(name):
+    return {"name": name, "acronym": "NB", "kind": "working_group", "level": "national",
+            "status": "active", "visibility": "internal", "timezone": "America/Port-au-Prince"}
+
+
+def _charter_data():
+    return {"title": "Changed title", "quorum_rule": "majority", "decision_rule": "consensus",
+            "meeting_frequency": "monthly", "legal_status": "informal"}
+
+
+def _seat_data(w):
+    return {"organisation_id": w.spare_org, "kind": "observer", "start_date": "2024-01-01"}
+
+
+def _person_data(w):
+    return {"user_id": w.person, "role": "member", "start_date": "2015-01-01", "end_date": "2016-01-01"}
+
+
+# (object, action) -> (method, url, form data)
+CASES = {
+    ("organisation", "view"): lambda w: ("GET", f"/organisations/{w.other_org}", None),
+    ("organisation", "create"): lambda w: ("POST", "/organisations/new", _org_data("New Network")),
+    ("organisation", "edit"): lambda w: ("POST", f"/organisations/{w.other_org}/edit", _org_data("Renamed")),
+    ("organisation", "delete"): lambda w: ("POST", f"/organisations/{w.spare_org}/delete", {}),
+    ("body", "view"): lambda w: ("GET", f"/bodies/{w.body}", None),
+    ("body", "create"): lambda w: ("POST", "/bodies/new", _body_data("New Group")),
+    ("body", "edit"): lambda w: ("POST", f"/bodies/{w.body}/edit", _body_data("Renamed Committee")),
+    ("body", "delete"): lambda w: ("POST", f"/bodies/{w.empty_body}/delete", {}),
+    ("restricted_body", "view"): lambda w: ("GET", f"/bodies/{w.hidden_body}", None),
+    ("restricted_body", "edit"): lambda w: ("POST", f"/bodies/{w.hidden_body}/edit", _body_data("Renamed Closed")),
+    ("restricted_child", "view"): lambda w: ("GET", f"/bodies/{w.hidden_child}", None),
+    ("restricted_charter", "view"): lambda w: ("GET", f"/bodies/{w.hidden_body}/charters/{w.hidden_charter}", None),
+    ("organisation_membership", "view"): lambda w: ("GET", f"/bodies/{w.body}/members", None),
+    ("organisation_membership", "create"): lambda w: ("POST", f"/bodies/{w.body}/organisations/new", _seat_data(w)),
+    ("organisation_membership", "edit"): lambda w: ("POST", f"/bodies/{w.body}/organisations/{w.org_seat}/edit",
+                                                    {"organisation_id": w.other_org, "kind": "partner", "start_date": "2020-01-01"}),
+    ("organisation_membership", "delete"): lambda w: ("POST", f"/bodies/{w.body}/organisations/{w.org_seat}/delete", {}),
+    ("person_membership", "create"): lambda w: ("POST", f"/bodies/{w.body}/people/new", _person_data(w)),
+    ("person_membership", "edit"): lambda w: ("POST", f"/bodies/{w.body}/people/{w.person_seat}/edit",
+                                              {"user_id": w.person, "role": "chair", "start_date": "2020-01-01"}),
+    ("person_membership", "delete"): lambda w: ("POST", f"/bodies/{w.body}/people/{w.person_seat}/delete", {}),
+    ("charter", "view"): lambda w: ("GET", f"/bodies/{w.body}/charters/{w.charter}", None),
+    ("charter", "create"): lambda w: ("POST", f"/bodies/{w.body}/charters/new", _charter_data()),
+    ("charter", "edit"): lambda w: ("POST", f"/bodies/{w.body}/charters/{w.charter}/edit", _charter_data()),
+    ("charter", "delete"): lambda w: ("POST", f"/bodies/{w.body}/charters/{w.charter}/delete", {}),
+    ("user", "view"): lambda w: ("GET", f"/accounts/users/{w.person}", None),
+    ("user", "create"): lambda w: ("POST", "/accounts/users/new",
+                                   {"email": "made@example.net", "full_name": "Made", "language": "en", "role": "member"}),
+    ("user", "edit"): lambda w: ("POST", f"/accounts/users/{w.person}/edit",
+                                 {"email": "other@example.net", "full_name": "Renamed", "language": "en", "role": "member"}),
+    ("user", "delete"): lambda w: ("POST", f"/accounts/users/{w.person}/deactivate", {}),
+    ("audit", "view"): lambda w: ("GET", "/audit/", None),
+    ("governance", "view"): lambda w: ("GET", "/bodies/governance", None),
+}
+
+ALLOW, FORBID, HIDE = "allow", 403, 404
+STAFF_WRITE = {"organisation", "body", "restricted_body", "organisation_membership", "person_membership", "charter"}
+
+
+def expected(role: str, obj: str, action: str):
+    if role == "admin":
+        return ALLOW
+    if obj in ("restricted_body", "restricted_child", "restricted_charter") and role == "member":
+        return HIDE
+    if obj == "user" and role == "member" and action != "create":
+        return HIDE  # other people's accounts are not even shown to members
+    if action == "view":
+        if obj == "audit":
+            return ALLOW if role == "evaluator" else FORBID
+        if obj == "user":
+            return HIDE if role == "member" else ALLOW
+        return ALLOW
+    if role == "secretariat" and obj in STAFF_WRITE:
+        return ALLOW
+    return FORBID
+
+
+def fingerprint(db_read) -> str:
+    """A digest of every row of every table (log-in sessions aside)."""
+    digest = hashlib.sha256()
+    with db_read() as s:
+        for table in db.metadata.sorted_tables:
+            if table.name == "user_sessions":
+                continue
+            rows = s.execute(db.select(table).order_by(*table.primary_key.columns)).all()
+            digest.update(f"{table.name}:{rows!r}".encode())
+    return digest.hexdigest()
+
+
+@pytest.mark.parametrize("role", ["admin", "secretariat", "member", "evaluator"])
+@pytest.mark.parametrize("obj,action", list(CASES))
+def test_permission_matrix(role, obj, action, world, login_as, db_read):
+    client = login_as(world.member_user) if role == "member" else login_as(role)
+    method, url, data = CASES[(obj, action)](world)
+    before = fingerprint(db_read) if method == "POST" else None
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.submit(url, data)
+    want = expected(role, obj, action)
+    if want == ALLOW:
+        assert response.status_code in (200, 303), (response.status_code, response.get_data(as_text=True)[:3000])
+        if method == "POST":
+            assert fingerprint(db_read) != before, "an allowed write changed nothing"
+    else:
+        assert response.status_code == want
+        if method == "POST":
+            assert fingerprint(db_read) == before, "a refused write changed the database"
+
+
+def test_member_sitting_on_restricted_body_sees_it(make, login_as):
+    org = make.organisation()
+    hidden = make.body(visibility=Visibility.RESTRICTED)
+    child = make.body(parent_id=hidden.id)
+    member = make.user(organisation=org)
+    make.seat(hidden, org, start_date=date(2020, 1, 1))
+    c = login_as(member)
+    assert c.get(f"/bodies/{hidden.id}").status_code == 200
+    assert c.get(f"/bodies/{child.id}").status_code == 200
+    listing = c.get("/bodies/").get_data(as_text=True)
+    assert hidden.name in listing
+
+
+def test_ended_seat_no_longer_opens_a_restricted_body(make, login_as):
+    org = make.organisation()
+    hidden = make.body(visibility=Visibility.RESTRICTED, name="Former Closed Body")
+    member = make.user(organisation=org)
+    make.seat(hidden, org, start_date=date(2018, 1, 1), end_date=date(2019, 1, 1))
+    c = login_as(member)
+    assert c.get(f"/bodies/{hidden.id}").status_code == 404
+    assert "Former Closed Body" not in c.get("/bodies/").get_data(as_text=True)
+    assert "Former Closed Body" not in c.get("/bodies/governance").get_data(as_text=True)
+
+
+def test_can_refuses_anonymous_and_inactive_users(app, make):
+    from flask_login import AnonymousUserMixin
+
+    from coordination.organisations.models import Organisation
+    from coordination.permissions import can
+
+    inactive = make.user(role=Role.ADMIN, active=False)
+    with app.test_request_context():
+        assert not can(AnonymousUserMixin(), "view", Organisation)
+        assert not can(inactive, "view", Organisation)
