@@ -56,6 +56,17 @@ class UTCDateTime(sa.TypeDecorator):
         return value.astimezone(UTC)
 
 
+def migration_compare_type(context, inspected_column, metadata_column, inspected_type, metadata_type):
+    """Alembic type comparison: the UTC type reaches the database as a plain DateTime.
+
+    SQLite reports DATETIME without a zone, so only a non-datetime column is a change.
+    Other types fall back to Alembic's own comparison (None).
+    """
+    if isinstance(metadata_type, UTCDateTime):
+        return not isinstance(inspected_type, sa.DateTime)
+    return None
+
+
 def enum_column(enum_cls: type[enum.Enum], length: int = 32) -> sa.Enum:
     """A portable VARCHAR column storing a StrEnum by value."""
     return sa.Enum(

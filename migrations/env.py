@@ -2,7 +2,6 @@
 import logging
 from logging.config import fileConfig
 
-import sqlalchemy as sa
 from alembic import context
 from flask import current_app
 
@@ -23,15 +22,6 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
-def compare_type(context_, inspected_column, metadata_column, inspected_type, metadata_type):
-    from coordination.db import UTCDateTime
-
-    if isinstance(metadata_type, UTCDateTime):
-        # SQLite reports DATETIME without a zone: the impl is what reaches the database.
-        return not isinstance(inspected_type, sa.DateTime)
-    return None
-
-
 def _skip_empty(context_, revision, directives):
     if getattr(config.cmd_opts, "autogenerate", False) and directives[0].upgrade_ops.is_empty():
         directives[:] = []
@@ -41,7 +31,9 @@ def _skip_empty(context_, revision, directives):
 def run_migrations_online() -> None:
     options = dict(current_app.extensions["migrate"].configure_args)
     options.setdefault("process_revision_directives", _skip_empty)
-    options["compare_type"] = compare_type
+    from coordination.db import migration_compare_type
+
+    options["compare_type"] = migration_compare_type
     with db.engine.connect() as connection:
         context.configure(
             connection=connection,
