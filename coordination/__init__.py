@@ -26,6 +26,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     _check_secret_key(app)
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     INSTANCE.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -48,8 +53,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from coordination.bodies.views import bp as bodies_bp
     from coordination.dashboard.views import bp as dashboard_bp
     from coordination.organisations.views import bp as organisations_bp
+    from coordination.plans.views import bp as plans_bp
 
-    for blueprint in (accounts_bp, audit_bp, bodies_bp, dashboard_bp, organisations_bp):
+    for blueprint in (accounts_bp, audit_bp, bodies_bp, dashboard_bp, organisations_bp, plans_bp):
         app.register_blueprint(blueprint)
 
     from coordination.errors import register_error_handlers

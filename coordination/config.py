@@ -79,8 +79,19 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "concertation@localhost")
 
-    # Uploaded files live outside the web root.
+    # Uploaded files live outside the web root, under generated names.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads"))
+    UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+
+    # Departments (or regions) an action item's geographic scope can name.
+    GEOGRAPHIC_AREAS = tuple(
+        a.strip() for a in os.environ.get(
+            "GEOGRAPHIC_AREAS",
+            "Artibonite,Centre,Grand'Anse,Nippes,North,North-East,North-West,West,South,South-East",
+        ).split(",") if a.strip()
+    )
+    # Actions due within this many days count as "due soon" on dashboards.
+    DUE_SOON_DAYS = int(os.environ.get("DUE_SOON_DAYS", 60))
 
     # Trust X-Forwarded-* from this many proxies (0 when serving directly).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))

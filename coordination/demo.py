@@ -242,6 +242,10 @@ def load() -> None:
         bodies.add_signatory(v2, {"organisation_id": orgs[acronym].id, "signer_name": signer,
                                   "signed_on": date(2019, 3, 8)}, actor=None)
 
+    from coordination.demo_plan import load_plan
+
+    load_plan(orgs, people, cn)
+
     # A draft charter for the support and treatment commission.
     bodies.create_charter(
         care,

@@ -62,11 +62,13 @@ def register(app: Flask) -> None:
     from coordination.bodies.models import Body
     from coordination.organisations.models import Organisation
     from coordination.permissions import can
+    from coordination.plans.models import ActionItem, ActionPlan
 
     # Model classes are exposed so templates can ask ``can(current_user, "create", org_class)``.
     app.jinja_env.globals.update(
         can=can, today=date.today, get_locale=get_locale, audit_entry_class=AuditEntry,
-        org_class=Organisation, body_class=Body, user_class=User,
+        org_class=Organisation, body_class=Body, user_class=User, plan_class=ActionPlan,
+        item_class=ActionItem,
         current_user=current_user,  # also for imported macros, which get no context
     )
     app.jinja_env.filters["localtime"] = localtime

@@ -28,6 +28,7 @@ from coordination.bodies.models import (
     PersonMembership,
 )
 from coordination.organisations.models import Organisation
+from coordination.plans.models import ActionItem, ActionPlan
 
 STAFF = (Role.ADMIN, Role.SECRETARIAT)
 READERS = (Role.ADMIN, Role.SECRETARIAT, Role.EVALUATOR)
@@ -100,6 +101,37 @@ def _child_of_body_rule(user: User, action: str, obj: Any) -> bool:
     return _role(user) in STAFF
 
 
+def _plan_rule(user: User, action: str, obj: Any) -> bool:
+    """Plans follow their owning body's visibility; the secretariat manages them."""
+    if action == "view":
+        return isinstance(obj, type) or can_see_body(user, obj.body)
+    return _role(user) in STAFF
+
+
+def _item_rule(user: User, action: str, obj: Any) -> bool:
+    """Members report progress on their organisation's items and comment where they support.
+
+    Evaluators read everything and change nothing; the secretariat manages the items.
+    """
+    role = _role(user)
+    if isinstance(obj, type):
+        return action == "view" or role in STAFF
+    if not can_see_body(user, obj.body):
+        return False
+    if action == "view":
+        return True
+    if role in STAFF:
+        return True
+    if role != Role.MEMBER or user.organisation_id is None:
+        return False
+    owns = obj.lead_organisation_id == user.organisation_id
+    if action == "update_progress":
+        return owns
+    if action == "comment":
+        return owns or any(o.id == user.organisation_id for o in obj.supporters)
+    return False
+
+
 def _audit_rule(user: User, action: str, obj: Any) -> bool:
     return action == "view" and _role(user) in (Role.ADMIN, Role.EVALUATOR)
 
@@ -111,6 +143,8 @@ RULES: dict[type, Callable[[User, str, Any], bool]] = {
     OrganisationMembership: _child_of_body_rule,
     PersonMembership: _child_of_body_rule,
     Charter: _child_of_body_rule,
+    ActionPlan: _plan_rule,
+    ActionItem: _item_rule,
     AuditEntry: _audit_rule,
 }
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 
 from coordination.accounts.models import Role, User
@@ -121,3 +121,57 @@ def signatory(charter: Charter, organisation: Organisation, **kw) -> CharterSign
             signed_on=kw.pop("signed_on", date(2020, 2, 1)), **kw,
         )
     )
+
+
+def plan(body: Body, **kw):
+    from coordination.plans.models import ActionPlan
+
+    n = next(_seq)
+    return _save(ActionPlan(
+        title=kw.pop("title", f"Plan {n}"), body=body,
+        period_start=kw.pop("period_start", date(2022, 1, 1)), period_end=kw.pop("period_end", date(2026, 12, 31)), **kw,
+    ))
+
+
+def item(plan=None, parent=None, body=None, **kw):
+    """An action item placed in the tree with the service's numbering."""
+    from coordination.plans import services
+    from coordination.plans.models import ActionItem
+
+    data = {"title": kw.pop("title", f"Action {next(_seq)}"), "priority": kw.pop("priority", "medium"),
+            "weight": kw.pop("weight", 1), "scope_national": kw.pop("scope_national", True), **kw}
+    created = services.create_item(data, plan=plan, parent=parent, body_id=body.id if body else None, actor=None)
+    return db.session.get(ActionItem, created.id)
+
+
+def update(item, when: date, status: str, progress: int, **kw):
+    from coordination.plans.models import ItemStatus, ProgressUpdate
+
+    return _save(ProgressUpdate(item=item, update_date=when, status=ItemStatus(status), progress=progress, **kw))
+
+
+def big_plan(body: Body, owner: Organisation, actions: int, today: date):
+    """A plan of 2 axes × 5 objectives with ``actions`` actions spread under them, bulk-inserted."""
+    from coordination.plans.models import ActionItem, ProgressUpdate
+
+    p = plan(body)
+    nodes = []
+    for a in range(1, 3):
+        axis = ActionItem(plan=p, body=body, number=a, depth=0, code=str(a), sort_key=f"{a:05d}", title=f"Axis {a}")
+        nodes.append(axis)
+        for o in range(1, 6):
+            nodes.append(ActionItem(plan=p, body=body, parent=axis, number=o, depth=1, code=f"{a}.{o}",
+                                    sort_key=f"{a:05d}.{o:05d}", title=f"Objective {a}.{o}"))
+    db.session.add_all(nodes)
+    objectives = [n for n in nodes if n.depth == 1]
+    for i in range(actions):
+        parent = objectives[i % len(objectives)]
+        number = i // len(objectives) + 1
+        act = ActionItem(plan=p, body=body, parent=parent, number=number, depth=2,
+                         code=f"{parent.code}.{number}", sort_key=f"{parent.sort_key}.{number:05d}",
+                         title=f"Action {i}", lead_organisation=owner,
+                         deadline=today - timedelta(days=30) if i % 3 == 0 else today + timedelta(days=20 + i))
+        db.session.add(act)
+        db.session.add(ProgressUpdate(item=act, update_date=today - timedelta(days=60), status="in_progress", progress=i % 90))
+    db.session.flush()
+    return p

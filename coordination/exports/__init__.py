@@ -1,0 +1,1 @@
+"""Pure export functions: domain objects in, bytes out (no request, no access checks)."""

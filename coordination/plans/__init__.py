@@ -1,0 +1,1 @@
+"""National action plans: the item tree, owners, deadlines and append-only progress."""

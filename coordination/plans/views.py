@@ -1,0 +1,390 @@
+"""Plan pages: plans, the tree as of a date, the action list and CSV, items and their progress."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from coordination.accounts.forms import ConfirmForm
+from coordination.accounts.queries import active_people
+from coordination.bodies.queries import all_bodies
+from coordination.errors import ValidationError
+from coordination.exports.csv import action_items_csv
+from coordination.extensions import db
+from coordination.forms import enum_choices
+from coordination.organisations.queries import all_organisations
+from coordination.permissions import guard, visible_body_ids
+from coordination.plans import progress, queries, services
+from coordination.plans.forms import (
+    CommentForm,
+    IndicatorForm,
+    ItemForm,
+    MoveForm,
+    PlanForm,
+    progress_form_class,
+)
+from coordination.plans.models import (
+    ActionItem,
+    ActionPlan,
+    Indicator,
+    ItemStatus,
+    Priority,
+    ProgressUpdate,
+)
+from coordination.uploads import send
+from coordination.urls import page_arg
+
+bp = Blueprint("plans", __name__, url_prefix="/plans")
+
+
+def _status() -> int:
+    return 422 if request.method == "POST" else 200
+
+
+def _visible_bodies():
+    visible = visible_body_ids(current_user)
+    return [b for b in all_bodies() if visible is None or b.id in visible]
+
+
+def _as_of() -> tuple[date, str | None]:
+    """The ``as_of`` query argument (default today) and an error message if it is invalid."""
+    raw = request.args.get("as_of", "").strip()
+    if not raw:
+        return date.today(), None
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        return date.today(), _("Enter the date as YYYY-MM-DD.")
+    if value > date.today():
+        return date.today(), _("The date cannot be in the future.")
+    return value, None
+
+
+# --- plans ---------------------------------------------------------------------------------
+
+
+@bp.route("/")
+@guard("view", ActionPlan)
+def index():
+    as_of, error = _as_of()
+    overview = queries.plans_overview(visible_body_ids(current_user), as_of)
+    return render_template("plans/index.html", overview=overview, as_of=as_of, as_of_error=error), 400 if error else 200
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@guard("create", ActionPlan)
+def create():
+    form = PlanForm(_visible_bodies())
+    if form.validate_on_submit():
+        try:
+            plan = services.create_plan(form.data_for(), actor=current_user)
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            flash(_("Plan created. Add its strategic axes."), "success")
+            return redirect(url_for("plans.detail", plan_id=plan.id), 303)
+    return render_template("plans/plan_form.html", form=form, plan=None), _status()
+
+
+@bp.route("/<int:plan_id>")
+@guard("view", ActionPlan, load=queries.get_plan)
+def detail(plan: ActionPlan):
+    as_of, error = _as_of()
+    items, nodes = queries.plan_nodes(ActionItem.plan_id == plan.id, as_of)
+    return render_template(
+        "plans/detail.html", plan=plan, items=items, nodes=nodes, summary=progress.summarise(nodes),
+        as_of=as_of, as_of_error=error, confirm=ConfirmForm(), statuses=list(ItemStatus),
+    ), 400 if error else 200
+
+
+@bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
+@guard("edit", ActionPlan, load=queries.get_plan)
+def edit(plan: ActionPlan):
+    form = PlanForm(_visible_bodies(), obj=plan if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.update_plan(plan, form.data_for(), actor=current_user)
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            flash(_("Plan saved."), "success")
+            return redirect(url_for("plans.detail", plan_id=plan.id), 303)
+    return render_template("plans/plan_form.html", form=form, plan=plan), _status()
+
+
+@bp.route("/<int:plan_id>/delete", methods=["POST"])
+@guard("delete", ActionPlan, load=queries.get_plan)
+def delete(plan: ActionPlan):
+    services.delete_plan(plan, actor=current_user)
+    flash(_("Plan deleted."), "success")
+    return redirect(url_for("plans.index"), 303)
+
+
+# --- items: create, edit, move, delete ---------------------------------------------------------
+
+
+def _item_form(bodies=None, **kwargs) -> ItemForm:
+    return ItemForm(all_organisations(), active_people(), bodies, **kwargs)
+
+
+def _item_data(form: ItemForm) -> dict:
+    data = form.data_for()
+    data["supporter_ids"] = data.get("supporter_ids") or []
+    data["areas"] = data.get("areas") or []
+    return data
+
+
+@bp.route("/<int:plan_id>/items/new", methods=["GET", "POST"])
+@guard("edit", ActionPlan, load=queries.get_plan)
+def new_item(plan: ActionPlan):
+    parent = None
+    if request.args.get("parent", "").isdigit():
+        parent = db.session.get(ActionItem, int(request.args["parent"]))
+        if parent is None or parent.plan_id != plan.id:
+            abort(404)
+    form = _item_form(data={"start_date": plan.period_start, "deadline": plan.period_end} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            item = services.create_item(_item_data(form), plan=plan, parent=parent, actor=current_user)
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            flash(_("%(code)s added.", code=item.code), "success")
+            return redirect(url_for("plans.detail", plan_id=plan.id) + f"#item-{item.id}", 303)
+    return render_template("plans/item_form.html", form=form, plan=plan, parent=parent, item=None), _status()
+
+
+@bp.route("/items/new", methods=["GET", "POST"])
+@guard("create", ActionItem)
+def new_standalone_item():
+    form = _item_form(_visible_bodies(), data={"origin": "meeting_decision"} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        data = _item_data(form)
+        visible = visible_body_ids(current_user)
+        if visible is not None and data.get("body_id") not in visible:
+            abort(403)
+        try:
+            item = services.create_item(data, plan=None, parent=None, body_id=data.get("body_id"), actor=current_user)
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            flash(_("%(code)s added.", code=item.code), "success")
+            return redirect(url_for("plans.item", item_id=item.id), 303)
+    return render_template("plans/item_form.html", form=form, plan=None, parent=None, item=None), _status()
+
+
+@bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
+@guard("edit", ActionItem, load=queries.get_item)
+def edit_item(item: ActionItem):
+    bodies = _visible_bodies() if item.plan_id is None else None
+    if request.method == "GET":
+        form = _item_form(bodies, obj=item, supporter_ids=[o.id for o in item.supporters], areas=item.area_names)
+    else:
+        form = _item_form(bodies)
+    if form.validate_on_submit():
+        try:
+            services.update_item(item, _item_data(form), actor=current_user)
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            flash(_("%(code)s saved.", code=item.code), "success")
+            return redirect(url_for("plans.item", item_id=item.id), 303)
+    return render_template("plans/item_form.html", form=form, plan=item.plan, parent=item.parent, item=item), _status()
+
+
+@bp.route("/items/<int:item_id>/move", methods=["GET", "POST"])
+@guard("edit", ActionItem, load=queries.get_item)
+def move_item(item: ActionItem):
+    if item.plan_id is None:
+        abort(404)
+    excluded = services.descendant_ids(item) | {item.id}
+    candidates = [i for i in item.plan.items if i.id not in excluded]
+    form = MoveForm(candidates, data={"parent_id": item.parent_id} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        new_parent = db.session.get(ActionItem, form.parent_id.data) if form.parent_id.data else None
+        try:
+            services.move_item(item, new_parent, actor=current_user)
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            flash(_("Moved: the item is now %(code)s.", code=item.code), "success")
+            return redirect(url_for("plans.detail", plan_id=item.plan_id) + f"#item-{item.id}", 303)
+    return render_template("plans/move.html", form=form, item=item), _status()
+
+
+@bp.route("/items/<int:item_id>/delete", methods=["POST"])
+@guard("delete", ActionItem, load=queries.get_item)
+def delete_item(item: ActionItem):
+    plan_id = item.plan_id
+    services.delete_item(item, actor=current_user)
+    flash(_("Item deleted."), "success")
+    return redirect(url_for("plans.detail", plan_id=plan_id) if plan_id else url_for("plans.items"), 303)
+
+
+# --- the action list ------------------------------------------------------------------------------
+
+
+def _filters() -> queries.ItemFilters:
+    args = request.args
+
+    def int_arg(name):
+        value = args.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    status = args.get("status", "")
+    priority = args.get("priority", "")
+    scope = args.get("scope", "")
+    return queries.ItemFilters(
+        plan=int_arg("plan"),
+        owner=int_arg("owner"),
+        status=status if status in {s.value for s in ItemStatus} else "",
+        axis=int_arg("axis"),
+        overdue=args.get("overdue") == "1",
+        due_within=int_arg("due_within"),
+        scope=scope if scope == "national" or scope in current_app.config["GEOGRAPHIC_AREAS"] else "",
+        priority=priority if priority in {p.value for p in Priority} else "",
+        search=args.get("q", "").strip()[:100],
+        sort=args.get("sort", "code") if args.get("sort", "code") in queries.SORT_NAMES else "code",
+    )
+
+
+@bp.route("/items")
+@guard("view", ActionItem)
+def items():
+    filters = _filters()
+    today = date.today()
+    per_page = current_app.config["PAGE_SIZE"]
+    page = page_arg()
+    rows, total = queries.item_page(filters, visible_body_ids(current_user), today, page, per_page)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "plans/items.html", rows=rows, total=total, page=page, pages=max(1, -(-total // per_page)),
+        filters=filters, args=args, organisations=all_organisations(), axes=queries.axes(),
+        plans=queries.all_plans(visible_body_ids(current_user)), statuses=enum_choices(ItemStatus),
+        priorities=enum_choices(Priority), areas=current_app.config["GEOGRAPHIC_AREAS"], today=today,
+    )
+
+
+@bp.route("/items.csv")
+@guard("view", ActionItem)
+def items_csv():
+    rows = queries.item_rows(_filters(), visible_body_ids(current_user), date.today())
+    return Response(
+        action_items_csv(rows), mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=action-items-{date.today().isoformat()}.csv"},
+    )
+
+
+# --- one item ---------------------------------------------------------------------------------------
+
+
+def _item_page(item: ActionItem, progress_form=None, comment_form=None, indicator_form=None, status: int = 200):
+    today = date.today()
+    state = progress.state_from_updates(item.updates, today)
+    corrected = {u.corrects_id: u for u in item.updates if u.corrects_id}
+    if progress_form is None:
+        progress_form = progress_form_class(item)(
+            data={"update_date": today, "status": state.status.value if state.status != ItemStatus.NOT_STARTED else ItemStatus.IN_PROGRESS.value,
+                  "progress": state.progress}
+        )
+    node = None
+    if item.children:
+        _items, nodes = queries.plan_nodes(ActionItem.id.in_(services.descendant_ids(item) | {item.id}), today)
+        node = nodes.get(item.id)
+    return render_template(
+        "plans/item.html", item=item, state=state, node=node, today=today,
+        overdue=progress.is_overdue(item.deadline, state.status, today), corrected=corrected,
+        trends=_trends(item), progress_form=progress_form, comment_form=comment_form or CommentForm(),
+        indicator_form=indicator_form or IndicatorForm(), confirm=ConfirmForm(),
+    ), status
+
+
+def _trends(item: ActionItem) -> dict[int, list[tuple[date, object]]]:
+    trends: dict[int, list] = {i.id: [] for i in item.indicators}
+    for update in item.updates:
+        for value in update.values:
+            trends.setdefault(value.indicator_id, []).append((update.update_date, value.value))
+    return trends
+
+
+@bp.route("/items/<int:item_id>")
+@guard("view", ActionItem, load=queries.item_detail)
+def item(item: ActionItem):
+    return _item_page(item)
+
+
+@bp.route("/items/<int:item_id>/progress", methods=["POST"])
+@guard("update_progress", ActionItem, load=queries.item_detail)
+def record_progress(item: ActionItem):
+    form = progress_form_class(item)()
+    if form.validate_on_submit():
+        data = form.data_for()
+        data["indicator_values"] = form.indicator_values()
+        try:
+            services.record_progress_update(item, data, evidence=form.evidence_file.data, actor=current_user)
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            flash(_("Progress recorded."), "success")
+            return redirect(url_for("plans.item", item_id=item.id) + "#history", 303)
+    return _item_page(item, progress_form=form, status=422)
+
+
+@bp.route("/items/<int:item_id>/comments", methods=["POST"])
+@guard("comment", ActionItem, load=queries.item_detail)
+def comment(item: ActionItem):
+    form = CommentForm()
+    if form.validate_on_submit():
+        services.add_comment(item, form.text.data, actor=current_user)
+        flash(_("Comment added."), "success")
+        return redirect(url_for("plans.item", item_id=item.id) + "#comments", 303)
+    return _item_page(item, comment_form=form, status=422)
+
+
+@bp.route("/items/<int:item_id>/indicators", methods=["POST"])
+@guard("edit", ActionItem, load=queries.item_detail)
+def add_indicator(item: ActionItem):
+    form = IndicatorForm()
+    if form.validate_on_submit():
+        services.add_indicator(item, form.data_for(), actor=current_user)
+        flash(_("Indicator added."), "success")
+        return redirect(url_for("plans.item", item_id=item.id) + "#indicators", 303)
+    return _item_page(item, indicator_form=form, status=422)
+
+
+def _load_indicator(item_id: int, indicator_id: int) -> ActionItem | None:
+    indicator = db.session.get(Indicator, indicator_id)
+    return indicator.item if indicator is not None and indicator.item_id == item_id else None
+
+
+@bp.route("/items/<int:item_id>/indicators/<int:indicator_id>/delete", methods=["POST"])
+@guard("edit", ActionItem, load=_load_indicator)
+def remove_indicator(item: ActionItem):
+    indicator = db.session.get(Indicator, request.view_args["indicator_id"])
+    services.remove_indicator(indicator, actor=current_user)
+    flash(_("Indicator removed."), "success")
+    return redirect(url_for("plans.item", item_id=item.id) + "#indicators", 303)
+
+
+def _load_evidence(item_id: int, update_id: int) -> ActionItem | None:
+    update = db.session.get(ProgressUpdate, update_id)
+    return update.item if update is not None and update.item_id == item_id and update.evidence_path else None
+
+
+@bp.route("/items/<int:item_id>/updates/<int:update_id>/evidence")
+@guard("view", ActionItem, load=_load_evidence)
+def evidence(item: ActionItem):
+    update = db.session.get(ProgressUpdate, request.view_args["update_id"])
+    return send(update.evidence_path, update.evidence_name, update.evidence_type)
