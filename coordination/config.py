@@ -90,8 +90,6 @@ class Config:
             "Artibonite,Centre,Grand'Anse,Nippes,North,North-East,North-West,West,South,South-East",
         ).split(",") if a.strip()
     )
-    # Actions due within this many days count as "due soon" on dashboards.
-    DUE_SOON_DAYS = int(os.environ.get("DUE_SOON_DAYS", 60))
 
     # Trust X-Forwarded-* from this many proxies (0 when serving directly).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))

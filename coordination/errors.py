@@ -41,6 +41,10 @@ class ConflictError(DomainError):
     status = 409
 
 
+class StaleError(ConflictError):
+    """An edit made from a copy older than the stored record (optimistic locking)."""
+
+
 class PermissionDenied(DomainError):
     status = 403
 
@@ -55,12 +59,12 @@ STALE_MESSAGE = _l(
 )
 
 
-def _render(status: int, message: Any = None):
+def _render(status: int, message: Any = None, link: str | None = None):
     from coordination.extensions import db
 
     db.session.rollback()
     template = status if status in (400, 403, 404, 405, 409, 413, 422, 429) else 500
-    return render_template(f"errors/{template}.html", status=status, message=message), status
+    return render_template(f"errors/{template}.html", status=status, message=message, link=link), status
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -70,10 +74,12 @@ def register_error_handlers(app: Flask) -> None:
     def domain_error(error: DomainError):
         return _render(error.status, error.message)
 
+    @app.errorhandler(StaleError)
     @app.errorhandler(StaleDataError)
-    def stale(error: StaleDataError):
+    def stale(error: Exception):
+        # Stale edits come from edit forms: opening the same address shows the fresh version.
         log.info("stale update refused on %s", request.path)
-        return _render(409, STALE_MESSAGE)
+        return _render(409, STALE_MESSAGE, link=request.path)
 
     @app.errorhandler(IntegrityError)
     def integrity(error: IntegrityError):

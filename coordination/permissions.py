@@ -40,11 +40,14 @@ def _role(user: Any) -> Role | None:
     return user.role
 
 
-def _body_ids_sat_on(user: User) -> set[int]:
-    """Bodies the user sits on today, personally or through their organisation."""
-    from coordination.bodies import queries
+def bodies_sat_on(user: User) -> set[int]:
+    """Bodies the user sits on today, personally or through their organisation (cached per request)."""
+    cache = g.setdefault("_bodies_sat_on", {})
+    if user.id not in cache:
+        from coordination.bodies import queries
 
-    return queries.body_ids_sat_on(user, date.today())
+        cache[user.id] = queries.body_ids_sat_on(user, date.today())
+    return cache[user.id]
 
 
 def visible_body_ids(user: User) -> set[int] | None:
@@ -58,7 +61,7 @@ def visible_body_ids(user: User) -> set[int] | None:
     if user.id not in cache:
         from coordination.bodies import queries
 
-        sat_on = _body_ids_sat_on(user)
+        sat_on = bodies_sat_on(user)
         cache[user.id] = queries.visible_body_ids(sat_on)
     return cache[user.id]
 

@@ -52,6 +52,11 @@ class World:
     charter: int
     person: int
     member_user: object
+    plan: int
+    empty_plan: int
+    own_item: int
+    other_item: int
+    spare_item: int
 
 
 @pytest.fixture
@@ -71,9 +76,15 @@ def world(make) -> World:
     charter = make.charter(body)
     member_user = make.user(role=Role.MEMBER, organisation=member_org)
     make.person_seat(body, member_user, SeatRole.MEMBER)
+    plan = make.plan(body)
+    empty_plan = make.plan(body)
+    axis = make.item(plan=plan, title="Axis")
+    own = make.item(plan=plan, parent=axis, lead_organisation_id=member_org.id)
+    other = make.item(plan=plan, parent=axis, lead_organisation_id=other_org.id)
+    spare = make.item(plan=plan, parent=axis, title="Spare")
     return World(member_org.id, other_org.id, spare_org.id, body.id, empty_body.id, hidden.id,
                   hidden_child.id, hidden_charter.id, org_seat.id, person_seat.id, charter.id,
-                  person.id, member_user)
+                  person.id, member_user, plan.id, empty_plan.id, own.id, other.id, spare.id)
 
 
 def _org_data(name):
@@ -96,6 +107,14 @@ def _seat_data(w):
 
 def _person_data(w):
     return {"user_id": w.person, "role": "member", "start_date": "2015-01-01", "end_date": "2016-01-01"}
+
+
+def _item_data():
+    return {"title": "Changed action", "priority": "high", "weight": "1", "scope_national": "y"}
+
+
+def _progress_data():
+    return {"update_date": date.today().isoformat(), "status": "in_progress", "progress": "30", "narrative": "Done a bit."}
 
 
 # (object, action) -> (method, url, form data)
@@ -132,11 +151,26 @@ CASES = {
                                  {"email": "other@example.net", "full_name": "Renamed", "language": "en", "role": "member"}),
     ("user", "delete"): lambda w: ("POST", f"/accounts/users/{w.person}/deactivate", {}),
     ("audit", "view"): lambda w: ("GET", "/audit/", None),
+    ("plan", "view"): lambda w: ("GET", f"/plans/{w.plan}", None),
+    ("plan", "create"): lambda w: ("POST", "/plans/new", {"title": "New plan", "body_id": w.body,
+                                                          "period_start": "2027-01-01", "period_end": "2031-12-31"}),
+    ("plan", "edit"): lambda w: ("POST", f"/plans/{w.plan}/edit", {"title": "Renamed plan", "body_id": w.body,
+                                                                   "period_start": "2022-01-01", "period_end": "2026-12-31"}),
+    ("plan", "delete"): lambda w: ("POST", f"/plans/{w.empty_plan}/delete", {}),
+    ("item", "view"): lambda w: ("GET", f"/plans/items/{w.other_item}", None),
+    ("item", "create"): lambda w: ("POST", f"/plans/{w.plan}/items/new", _item_data()),
+    ("item", "edit"): lambda w: ("POST", f"/plans/items/{w.other_item}/edit", _item_data()),
+    ("item", "delete"): lambda w: ("POST", f"/plans/items/{w.spare_item}/delete", {}),
+    ("own_item", "update_progress"): lambda w: ("POST", f"/plans/items/{w.own_item}/progress", _progress_data()),
+    ("other_item", "update_progress"): lambda w: ("POST", f"/plans/items/{w.other_item}/progress", _progress_data()),
+    ("own_item", "comment"): lambda w: ("POST", f"/plans/items/{w.own_item}/comments", {"text": "A comment"}),
+    ("other_item", "comment"): lambda w: ("POST", f"/plans/items/{w.other_item}/comments", {"text": "A comment"}),
     ("governance", "view"): lambda w: ("GET", "/bodies/governance", None),
 }
 
 ALLOW, FORBID, HIDE = "allow", 403, 404
-STAFF_WRITE = {"organisation", "body", "restricted_body", "organisation_membership", "person_membership", "charter"}
+STAFF_WRITE = {"organisation", "body", "restricted_body", "organisation_membership", "person_membership", "charter",
+               "plan", "item", "own_item", "other_item"}
 
 
 def expected(role: str, obj: str, action: str):
@@ -154,6 +188,8 @@ def expected(role: str, obj: str, action: str):
         return ALLOW
     if role == "secretariat" and obj in STAFF_WRITE:
         return ALLOW
+    if role == "member" and obj == "own_item":
+        return ALLOW  # members report on, and comment on, their organisation's items
     return FORBID
 
 

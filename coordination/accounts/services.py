@@ -153,9 +153,9 @@ def check_version(obj: Any, expected: Any) -> None:
     if expected in (None, ""):
         return
     if int(expected) != obj.version:
-        from coordination.errors import STALE_MESSAGE
+        from coordination.errors import STALE_MESSAGE, StaleError
 
-        raise ConflictError(STALE_MESSAGE)
+        raise StaleError(STALE_MESSAGE)
 
 
 def _ensure_unique_email(email: str, user: User | None = None) -> None:

@@ -3,16 +3,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from coordination.accounts.models import Role
 from coordination.bodies import queries as body_queries
 from coordination.extensions import db
-from coordination.permissions import login_only, public, visible_body_ids
+from coordination.permissions import bodies_sat_on, login_only, public, visible_body_ids
 from coordination.plans import queries as plan_queries
 
 bp = Blueprint("dashboard", __name__)
+
+DASHBOARD_ROWS = 25  # longer lists are one click away, in the filtered action list
 
 
 @bp.route("/")
@@ -32,25 +34,27 @@ def index():
     """
     today = date.today()
     visible = visible_body_ids(current_user)
-    my_bodies = body_queries.body_ids_sat_on(current_user, today)
+    my_bodies = bodies_sat_on(current_user)
     rows = body_queries.body_tree(visible, today)
     my_items = []
     if current_user.organisation_id and current_user.role == Role.MEMBER:
-        my_items = plan_queries.organisation_items(
-            current_user.organisation_id, visible, today, current_app.config["DUE_SOON_DAYS"]
-        )
-    overdue_groups = []
+        my_items = plan_queries.organisation_items(current_user.organisation_id, visible, today, DASHBOARD_ROWS)
+    overdue_counts, overdue_items = [], []
     if current_user.role in (Role.ADMIN, Role.SECRETARIAT):
-        overdue_groups = plan_queries.overdue_by_owner(visible, today)
+        overdue_counts = plan_queries.overdue_counts_by_owner(visible, today)
+        overdue_items = plan_queries.item_rows(
+            plan_queries.ItemFilters(overdue=True, sort="deadline"), visible, today, DASHBOARD_ROWS
+        )
     return render_template(
         "dashboard/index.html",
         rows=rows,
         my_rows=[r for r in rows if r.body.id in my_bodies],
         my_items=my_items,
-        overdue_groups=overdue_groups,
+        overdue_counts=overdue_counts,
+        overdue_items=overdue_items,
+        rows_shown=DASHBOARD_ROWS,
         plans=plan_queries.plans_overview(visible, today),
         today=today,
-        soon_days=current_app.config["DUE_SOON_DAYS"],
     )
 
 

@@ -84,6 +84,7 @@ class ItemFilters:
     priority: str = ""
     search: str = ""
     sort: str = "code"
+    open_only: bool = False
 
 
 def _item_rows_statement(filters: ItemFilters, visible: set[int] | None, today: date):
@@ -131,6 +132,8 @@ def _item_rows_statement(filters: ItemFilters, visible: set[int] | None, today: 
         stmt = stmt.where(
             sa.exists().where(ActionItemArea.item_id == ActionItem.id, ActionItemArea.area == filters.scope)
         )
+    if filters.open_only:
+        stmt = stmt.where(open_)
     if filters.search:
         like = f"%{filters.search.lower()}%"
         stmt = stmt.where(sa.or_(sa.func.lower(ActionItem.title).like(like), ActionItem.code.like(like)))
@@ -138,6 +141,11 @@ def _item_rows_statement(filters: ItemFilters, visible: set[int] | None, today: 
         order = (percent.desc() if filters.sort == "-progress" else percent, ActionItem.sort_key)
     elif filters.sort == "status":
         order = (status, ActionItem.sort_key)
+    elif filters.sort == "urgency":  # overdue first, then the nearest deadlines
+        order = (
+            sa.case((sa.and_(ActionItem.deadline < today, open_), 0), else_=1),
+            ActionItem.deadline.is_(None), ActionItem.deadline, ActionItem.sort_key,
+        )
     else:
         order = SORTS.get(filters.sort, SORTS["code"])
     return stmt.order_by(*order, ActionItem.id)
@@ -167,9 +175,12 @@ def item_page(filters: ItemFilters, visible: set[int] | None, today: date, page:
     return _rows(result, today), total
 
 
-def item_rows(filters: ItemFilters, visible: set[int] | None, today: date) -> list[ItemRow]:
-    """Every row the filter matches (for the CSV export)."""
-    return _rows(db.session.execute(_item_rows_statement(filters, visible, today)).unique().all(), today)
+def item_rows(filters: ItemFilters, visible: set[int] | None, today: date, limit: int | None = None) -> list[ItemRow]:
+    """The rows the filter matches (all of them for the CSV export, or the first ``limit``)."""
+    stmt = _item_rows_statement(filters, visible, today)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return _rows(db.session.execute(stmt).unique().all(), today)
 
 
 def item_detail(item_id: int) -> ActionItem | None:
@@ -195,27 +206,23 @@ def item_detail(item_id: int) -> ActionItem | None:
     ).unique().scalar_one_or_none()
 
 
-def organisation_items(organisation_id: int, visible: set[int] | None, today: date, soon_days: int = 60) -> list[ItemRow]:
-    """An organisation's open actions: overdue first (oldest deadline first), then due soon."""
-    rows = item_rows(ItemFilters(owner=organisation_id, sort="deadline"), visible, today)
-    open_rows = [r for r in rows if r.status not in progress.CLOSED]
-    overdue = [r for r in open_rows if r.overdue]
-    soon = [r for r in open_rows if not r.overdue and r.item.deadline and r.item.deadline <= today + timedelta(days=soon_days)]
-    later = [r for r in open_rows if r not in overdue and r not in soon]
-    return overdue + soon + later
+def organisation_items(organisation_id: int, visible: set[int] | None, today: date, limit: int = 25) -> list[ItemRow]:
+    """An organisation's open actions, most urgent first: overdue, then by nearest deadline."""
+    filters = ItemFilters(owner=organisation_id, sort="urgency", open_only=True)
+    return item_rows(filters, visible, today, limit)
 
 
-def overdue_by_owner(visible: set[int] | None, today: date) -> list[tuple[Organisation | None, list[ItemRow]]]:
-    """Overdue actions grouped by owner organisation, the most overdue owners first."""
-    rows = item_rows(ItemFilters(overdue=True, sort="deadline"), visible, today)
-    groups: dict[int | None, list[ItemRow]] = {}
-    owners: dict[int | None, Organisation | None] = {}
-    for row in rows:
-        key = row.item.lead_organisation_id
-        groups.setdefault(key, []).append(row)
-        owners[key] = row.item.lead_organisation
-    ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), owners[kv[0]].name if owners[kv[0]] else ""))
-    return [(owners[k], v) for k, v in ordered]
+def overdue_counts_by_owner(visible: set[int] | None, today: date) -> list[tuple[Organisation | None, int]]:
+    """How many overdue actions each owner has, the most first (one grouped query)."""
+    rows = _item_rows_statement(ItemFilters(overdue=True), visible, today).subquery()
+    counts = db.session.execute(
+        sa.select(Organisation, sa.func.count())
+        .select_from(rows)
+        .outerjoin(Organisation, Organisation.id == rows.c.lead_organisation_id)
+        .group_by(Organisation.id)
+        .order_by(sa.func.count().desc(), Organisation.name)
+    ).all()
+    return [(org, n) for org, n in counts]
 
 
 def axes(plan_id: int | None = None) -> list[ActionItem]:

@@ -105,8 +105,8 @@ def _place(item: ActionItem, parent: ActionItem | None) -> None:
         siblings = siblings.where(ActionItem.parent_id == parent.id)
     with db.session.no_autoflush:  # the new item is not complete (no code) until _recode
         item.number = (db.session.execute(siblings).scalar() or 0) + 1
-    item.parent = parent
-    _recode(item)
+        item.parent = parent
+        _recode(item)
 
 
 def _recode(item: ActionItem) -> None:
