@@ -129,6 +129,9 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINTs, so it is turned
     off here and BEGIN is emitted in ``_sqlite_on_begin``.
     """
+    # (BEGIN IMMEDIATE there: a deferred transaction that reads, then writes after another
+    # process committed, fails at once with "database is locked" whatever the busy timeout;
+    # taking the write lock up front makes concurrent requests wait their turn instead.)
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     dbapi_connection.isolation_level = None
@@ -142,4 +145,4 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(connection: sa.Connection) -> None:
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

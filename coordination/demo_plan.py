@@ -73,6 +73,7 @@ PLAN = [
             ("Train health staff in clinical care after violence", "MSPP", ["UNFPA"], "2022-03-01", "2024-03-31", "high", "done"),
             ("Equip departmental hospitals with care kits", "MSPP", ["UNFPA"], "2022-06-01", "2023-06-30", "high", "done"),
             ("Open a 24-hour care unit in each departmental hospital", "MSPP", [], "2023-06-01", "2025-12-31", "high", "late"),
+            ("Roll out the clinical care protocol in health centres", "MSPP", ["UNFPA", "RNAF"], "2025-01-01", "2026-12-31", "medium", "running"),
         ]),
         ("Justice and protection", [
             ("Create specialised units in the prosecution offices", "MJSP", ["RAJ"], "2022-06-01", "2024-06-30", "high", "late"),
