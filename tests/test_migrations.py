@@ -9,12 +9,12 @@ from coordination.extensions import db
 
 def test_models_and_migrations_agree(app):
     with app.app_context():
-        with db.engine.connect() as connection:
-            context = MigrationContext.configure(
-                connection,
-                opts={"compare_type": migration_compare_type, "render_as_batch": True},
-            )
-            assert compare_metadata(context, db.metadata) == []
+        # The test's own connection: another one would wait for its write lock on SQLite.
+        connection = db.session.connection()
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": migration_compare_type, "render_as_batch": True}
+        )
+        assert compare_metadata(context, db.metadata) == []
 
 
 def test_downgrade_to_base_and_upgrade_again(tmp_path):
