@@ -409,3 +409,19 @@ def test_pages_make_the_same_number_of_queries_for_10_and_500_items(app, login_a
         return n()
 
     assert measure(10) == measure(500)
+
+
+def test_item_outside_a_plan_with_its_origin(login_as, setting, db_read):
+    c = login_as("secretariat")
+    missing_body = c.submit("/plans/items/new", _item_form(title="Follow up decision", origin="meeting_decision"))
+    assert missing_body.status_code == 422 and "Choose the body that follows this item." in missing_body.get_data(as_text=True)
+    response = c.submit("/plans/items/new", _item_form(title="Follow up decision", origin="meeting_decision",
+                                                       origin_note="Decision CN-2026-014", body_id=setting["body"].id,
+                                                       lead_organisation_id=setting["justice"].id))
+    assert response.status_code == 303
+    with db_read() as s:
+        item = s.execute(db.select(ActionItem).where(ActionItem.plan_id.is_(None))).scalar_one()
+        assert item.code == "CN-1" and item.origin.value == "meeting_decision"
+    page = c.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Meeting decision" in page and "Decision CN-2026-014" in page
+    assert "Follow up decision" in c.get(f"/plans/items?owner={setting['justice'].id}").get_data(as_text=True)
