@@ -56,6 +56,31 @@ class UTCDateTime(sa.TypeDecorator):
         return value.astimezone(UTC)
 
 
+_ENUM_LABELS: dict[tuple[type, str], Any] = {}
+
+
+class LabelledEnum(enum.StrEnum):
+    """A StrEnum whose members have translatable labels, set with :func:`set_labels`.
+
+    Labels are keyed by (enum class, value): members of different enums with the same value
+    (``SeatRole.MEMBER`` and ``MembershipKind.MEMBER``) compare equal as strings, so one
+    dict keyed by members would silently merge them.
+    """
+
+    @property
+    def label(self) -> str:
+        return str(_ENUM_LABELS.get((type(self), self.value), self.value))
+
+
+def set_labels(enum_cls: type[enum.Enum], labels: Mapping[Any, Any]) -> None:
+    """Register the labels of ``enum_cls`` (every member must have one)."""
+    missing = {m.value for m in enum_cls} - {str(k) for k in labels}
+    if missing:
+        raise ValueError(f"{enum_cls.__name__} lacks labels for {sorted(missing)}")
+    for member, label in labels.items():
+        _ENUM_LABELS[(enum_cls, str(member))] = label
+
+
 def migration_compare_type(context, inspected_column, metadata_column, inspected_type, metadata_type):
     """Alembic type comparison: the UTC type reaches the database as a plain DateTime.
 

@@ -1,7 +1,6 @@
 """Coordination bodies (a tree), institutional and personal memberships, versioned charters."""
 from __future__ import annotations
 
-import enum
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -9,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coordination.db import TimestampMixin, VersionedMixin, enum_column
+from coordination.db import LabelledEnum, TimestampMixin, VersionedMixin, enum_column, set_labels
 from coordination.extensions import db
 from coordination.organisations.models import Level, Organisation
 
@@ -17,13 +16,7 @@ if TYPE_CHECKING:
     from coordination.accounts.models import User
 
 
-class _Labelled(enum.StrEnum):
-    @property
-    def label(self) -> str:
-        return str(LABELS[self])
-
-
-class BodyKind(_Labelled):
+class BodyKind(LabelledEnum):
     COORDINATION_COMMITTEE = "coordination_committee"
     STEERING_COMMITTEE = "steering_committee"
     TECHNICAL_COMMISSION = "technical_commission"
@@ -32,24 +25,24 @@ class BodyKind(_Labelled):
     TASK_FORCE = "task_force"
 
 
-class BodyStatus(_Labelled):
+class BodyStatus(LabelledEnum):
     ACTIVE = "active"
     DORMANT = "dormant"
     DISSOLVED = "dissolved"
 
 
-class Visibility(_Labelled):
+class Visibility(LabelledEnum):
     INTERNAL = "internal"
     RESTRICTED = "restricted"
 
 
-class MembershipKind(_Labelled):
+class MembershipKind(LabelledEnum):
     MEMBER = "member"
     OBSERVER = "observer"
     PARTNER = "partner"
 
 
-class SeatRole(_Labelled):
+class SeatRole(LabelledEnum):
     CHAIR = "chair"
     CO_CHAIR = "co_chair"
     SECRETARY = "secretary"
@@ -58,26 +51,26 @@ class SeatRole(_Labelled):
     OBSERVER = "observer"
 
 
-class CharterStatus(_Labelled):
+class CharterStatus(LabelledEnum):
     DRAFT = "draft"
     UNDER_REVIEW = "under_review"
     ADOPTED = "adopted"
     SUPERSEDED = "superseded"
 
 
-class QuorumRule(_Labelled):
+class QuorumRule(LabelledEnum):
     MAJORITY = "majority"
     FIXED = "fixed"
     PERCENTAGE = "percentage"
 
 
-class DecisionRule(_Labelled):
+class DecisionRule(LabelledEnum):
     CONSENSUS = "consensus"
     SIMPLE_MAJORITY = "simple_majority"
     TWO_THIRDS = "two_thirds"
 
 
-class MeetingFrequency(_Labelled):
+class MeetingFrequency(LabelledEnum):
     WEEKLY = "weekly"
     FORTNIGHTLY = "fortnightly"
     MONTHLY = "monthly"
@@ -93,7 +86,7 @@ class MeetingFrequency(_Labelled):
         return MEETINGS_PER_YEAR[self]
 
 
-class LegalStatus(_Labelled):
+class LegalStatus(LabelledEnum):
     INFORMAL = "informal"
     DECREE = "decree"
     LEGAL_ENTITY = "legal_entity"
@@ -110,37 +103,61 @@ MEETINGS_PER_YEAR = {
     MeetingFrequency.AS_NEEDED: None,
 }
 
-LABELS = {
+set_labels(BodyKind, {
     BodyKind.COORDINATION_COMMITTEE: _l("Coordination committee"),
     BodyKind.STEERING_COMMITTEE: _l("Steering committee"),
     BodyKind.TECHNICAL_COMMISSION: _l("Technical commission"),
     BodyKind.SUB_COMMISSION: _l("Sub-commission"),
     BodyKind.WORKING_GROUP: _l("Working group"),
     BodyKind.TASK_FORCE: _l("Task force"),
+})
+
+set_labels(BodyStatus, {
     BodyStatus.ACTIVE: _l("Active"),
     BodyStatus.DORMANT: _l("Dormant"),
     BodyStatus.DISSOLVED: _l("Dissolved"),
+})
+
+set_labels(Visibility, {
     Visibility.INTERNAL: _l("Internal (all portal users)"),
     Visibility.RESTRICTED: _l("Restricted to its members"),
+})
+
+set_labels(MembershipKind, {
     MembershipKind.MEMBER: _l("Member"),
     MembershipKind.OBSERVER: _l("Observer"),
     MembershipKind.PARTNER: _l("Partner"),
+})
+
+set_labels(SeatRole, {
     SeatRole.CHAIR: _l("Chair"),
     SeatRole.CO_CHAIR: _l("Co-chair"),
     SeatRole.SECRETARY: _l("Secretary"),
     SeatRole.MEMBER: _l("Member"),
     SeatRole.ALTERNATE: _l("Alternate"),
     SeatRole.OBSERVER: _l("Observer"),
+})
+
+set_labels(CharterStatus, {
     CharterStatus.DRAFT: _l("Draft"),
     CharterStatus.UNDER_REVIEW: _l("Under review"),
     CharterStatus.ADOPTED: _l("Adopted"),
     CharterStatus.SUPERSEDED: _l("Superseded"),
+})
+
+set_labels(QuorumRule, {
     QuorumRule.MAJORITY: _l("Majority of member organisations"),
     QuorumRule.FIXED: _l("Fixed number of member organisations"),
     QuorumRule.PERCENTAGE: _l("Percentage of member organisations"),
+})
+
+set_labels(DecisionRule, {
     DecisionRule.CONSENSUS: _l("Consensus"),
     DecisionRule.SIMPLE_MAJORITY: _l("Simple majority"),
     DecisionRule.TWO_THIRDS: _l("Two-thirds majority"),
+})
+
+set_labels(MeetingFrequency, {
     MeetingFrequency.WEEKLY: _l("Weekly"),
     MeetingFrequency.FORTNIGHTLY: _l("Every two weeks"),
     MeetingFrequency.MONTHLY: _l("Monthly"),
@@ -149,10 +166,13 @@ LABELS = {
     MeetingFrequency.SEMIANNUAL: _l("Twice a year"),
     MeetingFrequency.ANNUAL: _l("Once a year"),
     MeetingFrequency.AS_NEEDED: _l("As needed"),
+})
+
+set_labels(LegalStatus, {
     LegalStatus.INFORMAL: _l("Informal"),
     LegalStatus.DECREE: _l("Formally constituted by decree"),
     LegalStatus.LEGAL_ENTITY: _l("Legal entity (can sign agreements)"),
-}
+})
 
 
 def _is_current(start: date | None, end: date | None, on: date) -> bool:

@@ -1,7 +1,6 @@
 """Action plans, action items (one tree per plan), indicators and append-only progress updates."""
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -10,7 +9,15 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coordination.db import TimestampMixin, UTCDateTime, VersionedMixin, enum_column, utcnow
+from coordination.db import (
+    LabelledEnum,
+    TimestampMixin,
+    UTCDateTime,
+    VersionedMixin,
+    enum_column,
+    set_labels,
+    utcnow,
+)
 from coordination.extensions import db
 
 if TYPE_CHECKING:
@@ -19,13 +26,7 @@ if TYPE_CHECKING:
     from coordination.organisations.models import Organisation
 
 
-class _Labelled(enum.StrEnum):
-    @property
-    def label(self) -> str:
-        return str(LABELS[self])
-
-
-class ItemStatus(_Labelled):
+class ItemStatus(LabelledEnum):
     NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
@@ -33,33 +34,39 @@ class ItemStatus(_Labelled):
     CANCELLED = "cancelled"
 
 
-class Priority(_Labelled):
+class Priority(LabelledEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
 
 
-class Origin(_Labelled):
+class Origin(LabelledEnum):
     PLAN = "plan"
     MEETING_DECISION = "meeting_decision"
     EVALUATION = "evaluation"
     OTHER = "other"
 
 
-LABELS = {
+set_labels(ItemStatus, {
     ItemStatus.NOT_STARTED: _l("Not started"),
     ItemStatus.IN_PROGRESS: _l("In progress"),
     ItemStatus.COMPLETED: _l("Completed"),
     ItemStatus.DELAYED: _l("Delayed"),
     ItemStatus.CANCELLED: _l("Cancelled"),
+})
+
+set_labels(Priority, {
     Priority.LOW: _l("Low"),
     Priority.MEDIUM: _l("Medium"),
     Priority.HIGH: _l("High"),
+})
+
+set_labels(Origin, {
     Origin.PLAN: _l("Action plan"),
     Origin.MEETING_DECISION: _l("Meeting decision"),
     Origin.EVALUATION: _l("Evaluation recommendation"),
     Origin.OTHER: _l("Other"),
-}
+})
 
 # Names of the tree levels by depth; deeper levels are sub-actions.
 LEVEL_NAMES = (_l("Strategic axis"), _l("Objective"), _l("Action"))
