@@ -33,6 +33,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     INSTANCE.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from coordination.logs import mask_secrets
+
+    mask_secrets()
 
     from coordination import hooks
     from coordination.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -52,10 +55,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from coordination.auditlog.views import bp as audit_bp
     from coordination.bodies.views import bp as bodies_bp
     from coordination.dashboard.views import bp as dashboard_bp
+    from coordination.meetings.views import bp as meetings_bp
+    from coordination.meetings.views import feeds as feeds_bp
     from coordination.organisations.views import bp as organisations_bp
     from coordination.plans.views import bp as plans_bp
 
-    for blueprint in (accounts_bp, audit_bp, bodies_bp, dashboard_bp, organisations_bp, plans_bp):
+    for blueprint in (accounts_bp, audit_bp, bodies_bp, dashboard_bp, organisations_bp, plans_bp,
+                      meetings_bp, feeds_bp):
         app.register_blueprint(blueprint)
 
     from coordination.errors import register_error_handlers

@@ -1,7 +1,7 @@
 """The authorization policy: ``can(user, action, obj)`` and the route guards that apply it.
 
-Every route is decorated with exactly one of :func:`guard`, :func:`login_only` or
-:func:`public`; ``tests/test_permissions.py`` fails on any route that has none.
+Every route is decorated with exactly one of :func:`guard`, :func:`ability`,
+:func:`feed_guard`, :func:`login_only` or :func:`public`; ``tests/test_permissions.py`` fails on any route that has none.
 
 Visibility of bodies: secretariat, admins and evaluators see every body. A member sees
 internal bodies, and a restricted body only if they sit on it (personally, or through their
@@ -27,6 +27,7 @@ from coordination.bodies.models import (
     OrganisationMembership,
     PersonMembership,
 )
+from coordination.meetings.models import Meeting, Minutes, MinutesStatus
 from coordination.organisations.models import Organisation
 from coordination.plans.models import ActionItem, ActionPlan
 
@@ -135,6 +136,35 @@ def _item_rule(user: User, action: str, obj: Any) -> bool:
     return False
 
 
+def _meeting_rule(user: User, action: str, obj: Any) -> bool:
+    """Meetings follow their body's visibility; invitees answer; the secretariat manages."""
+    if isinstance(obj, type):
+        return action == "view" or _role(user) in STAFF
+    if not can_see_body(user, obj.body):
+        return False
+    if action == "view":
+        return True
+    if action == "rsvp":
+        return any(i.user_id == user.id for i in obj.invitations)
+    return _role(user) in STAFF
+
+
+def _minutes_rule(user: User, action: str, obj: Any) -> bool:
+    """Drafts are for the secretariat (and evaluators, who read everything); members of the
+    body comment while the minutes are circulated."""
+    role = _role(user)
+    if isinstance(obj, type):
+        return role in STAFF
+    if not can_see_body(user, obj.meeting.body):
+        return False
+    if action == "view":
+        return role in READERS or obj.status != MinutesStatus.DRAFT
+    if action == "comment":
+        sits = obj.meeting.body_id in bodies_sat_on(user)
+        return obj.status == MinutesStatus.CIRCULATED and (role in STAFF or (role == Role.MEMBER and sits))
+    return role in STAFF
+
+
 def _audit_rule(user: User, action: str, obj: Any) -> bool:
     return action == "view" and _role(user) in (Role.ADMIN, Role.EVALUATOR)
 
@@ -148,6 +178,8 @@ RULES: dict[type, Callable[[User, str, Any], bool]] = {
     Charter: _child_of_body_rule,
     ActionPlan: _plan_rule,
     ActionItem: _item_rule,
+    Meeting: _meeting_rule,
+    Minutes: _minutes_rule,
     AuditEntry: _audit_rule,
 }
 
@@ -233,6 +265,31 @@ def guard(action: str, target: Any, load: Callable[..., Any] | None = None) -> C
 
         wrapped.guard_action = (action, target)  # type: ignore[attr-defined]
         return _mark(wrapped, "guard")
+
+    return decorator
+
+
+def feed_guard(load: Callable[..., Any] | None = None) -> Callable:
+    """Calendar feeds: the secret token in the URL stands for the user (calendar programs
+    carry no session). An unknown or revoked token, or an object the token's user may not
+    see, answers 404. The view gets the user, then the loaded object."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(token: str, **kwargs: Any):
+            from coordination.accounts.services import user_for_feed_token
+
+            user = user_for_feed_token(token)
+            if user is None:
+                abort(404)
+            if load is None:
+                return view(user)
+            obj = load(**kwargs)
+            if obj is None or not can(user, "view", obj):
+                abort(404)
+            return view(user, obj)
+
+        return _mark(wrapped, "token")
 
     return decorator
 

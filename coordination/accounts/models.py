@@ -61,6 +61,8 @@ class User(UserMixin, VersionedMixin, TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     must_change_password: Mapped[bool] = mapped_column(default=False)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Secret for the personal calendar feed (hashed); regenerating it revokes the old URL.
+    feed_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="people")
     sessions: Mapped[list[UserSession]] = relationship(

@@ -145,6 +145,35 @@ def end_all_sessions(user: User) -> None:
     db.session.execute(db.delete(UserSession).where(UserSession.user_id == user.id))
 
 
+# --- personal calendar feed ------------------------------------------------------------------
+
+
+def regenerate_feed_token(user: User, *, actor: User) -> str:
+    """A new secret for the user's calendar feed; the previous URL stops working at once.
+
+    Only a hash is stored, so the URL is shown once, when it is made.
+    """
+    token = secrets.token_urlsafe(24)
+    user.feed_token_hash = _token_hash(token)
+    db.session.flush()
+    audit.record(user, "feed_token", {}, actor)
+    return token
+
+
+def revoke_feed_token(user: User, *, actor: User) -> None:
+    user.feed_token_hash = None
+    db.session.flush()
+    audit.record(user, "feed_token_revoked", {}, actor)
+
+
+def user_for_feed_token(token: str) -> User | None:
+    if not token or len(token) > 100:
+        return None
+    return db.session.execute(
+        db.select(User).where(User.feed_token_hash == _token_hash(token), User.active.is_(True))
+    ).scalar_one_or_none()
+
+
 # --- user administration ---------------------------------------------------------------------
 
 

@@ -113,6 +113,22 @@ def profile():
     return render_template("accounts/profile.html", form=form, user=user), status
 
 
+@bp.route("/calendar-feed", methods=["POST"])
+@login_only
+def feed_token():
+    """Make a new secret address for the personal calendar feed (the old one stops working)."""
+    user = current_user._get_current_object()
+    if request.form.get("revoke"):
+        services.revoke_feed_token(user, actor=user)
+        flash(_("Your calendar address has been revoked."), "success")
+        return redirect(url_for("accounts.profile"), 303)
+    token = services.regenerate_feed_token(user, actor=user)
+    feed_url = url_for("calendar.personal_feed", token=token, _external=True)
+    flash(_("Your new calendar address is shown below once; the previous one no longer works."), "success")
+    form = ProfileForm(obj=user)
+    return render_template("accounts/profile.html", form=form, user=user, feed_url=feed_url)
+
+
 @bp.route("/users")
 @guard("view", User)
 def users():

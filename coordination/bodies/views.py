@@ -78,11 +78,16 @@ def detail(body: Body):
     today = date.today()
     visible = visible_body_ids(current_user)
     children = [c for c in body.children if visible is None or c.id in visible]
+    from coordination.meetings import queries as meeting_queries
+
     return render_template(
         "bodies/detail.html",
         body=body,
         children=children,
         today=today,
+        upcoming=meeting_queries.body_meetings(body.id, upcoming=True),
+        past=meeting_queries.body_meetings(body.id, upcoming=False),
+        decisions=meeting_queries.decision_register(body.id, None, "")[:10],
         composition=queries.composition(body.organisation_memberships, today),
         charter=queries.adopted_charter(body),
         confirm=ConfirmForm(),
@@ -121,6 +126,32 @@ def members(body: Body):
     return render_template(
         "bodies/members.html", body=body, organisations=organisations, people=people,
         today=date.today(), confirm=ConfirmForm(),
+    )
+
+
+@bp.route("/<int:body_id>/decisions")
+@guard("view", Body, load=queries.get_body)
+def decisions(body: Body):
+    """The body's decision register: searchable, filtered by year, with the actions arising."""
+    from coordination.meetings import queries as meeting_queries
+    from coordination.plans.models import ActionItem
+
+    year = request.args.get("year", "")
+    search = request.args.get("q", "").strip()[:100]
+    rows = meeting_queries.decision_register(body.id, int(year) if year.isdigit() else None, search)
+    references = {d.reference for d, _m in rows}
+    arising = db.session.execute(
+        db.select(ActionItem).where(ActionItem.body_id == body.id, ActionItem.decision_reference.in_(references or {""}))
+    ).scalars().all()
+    by_reference: dict[str, list] = {}
+    for item in arising:
+        by_reference.setdefault(item.decision_reference, []).append(item)
+    from coordination.plans import progress
+
+    states = progress.states_as_of(ActionItem.id.in_([i.id for i in arising] or [-1]), date.today())
+    return render_template(
+        "bodies/decisions.html", body=body, rows=rows, year=year, search=search, by_reference=by_reference,
+        states=states, years=meeting_queries.decision_years(body.id),
     )
 
 

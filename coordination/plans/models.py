@@ -142,6 +142,9 @@ class ActionItem(VersionedMixin, TimestampMixin, db.Model):
     funding_source: Mapped[str] = mapped_column(sa.String(200), default="")
     origin: Mapped[Origin] = mapped_column(enum_column(Origin), default=Origin.PLAN)
     origin_note: Mapped[str] = mapped_column(sa.String(300), default="")
+    # For items arising from a meeting: the meeting and the decision reference (e.g. CN-2026-014).
+    meeting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meetings.id", ondelete="SET NULL"), index=True)
+    decision_reference: Mapped[str] = mapped_column(sa.String(40), default="", server_default="", index=True)
 
     plan: Mapped[ActionPlan | None] = relationship(back_populates="items")
     body: Mapped[Body] = relationship()

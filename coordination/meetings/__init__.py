@@ -1,0 +1,1 @@
+"""Meetings: scheduling and series, agendas, invitations, attendance, minutes and decisions."""

@@ -1,0 +1,320 @@
+"""Meetings and series, agenda items, attachments, invitations/attendance, minutes and decisions."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coordination.db import (
+    LabelledEnum,
+    TimestampMixin,
+    UTCDateTime,
+    VersionedMixin,
+    enum_column,
+    set_labels,
+    utcnow,
+)
+from coordination.extensions import db
+
+if TYPE_CHECKING:
+    from coordination.accounts.models import User
+    from coordination.bodies.models import Body
+    from coordination.organisations.models import Organisation
+
+
+class MeetingKind(LabelledEnum):
+    ORDINARY = "ordinary"
+    EXTRAORDINARY = "extraordinary"
+    WORKING_SESSION = "working_session"
+
+
+class MeetingStatus(LabelledEnum):
+    PLANNED = "planned"
+    CONFIRMED = "confirmed"
+    HELD = "held"
+    POSTPONED = "postponed"
+    CANCELLED = "cancelled"
+
+
+class Rsvp(LabelledEnum):
+    NONE = "none"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    TENTATIVE = "tentative"
+
+
+class Presence(LabelledEnum):
+    UNKNOWN = "unknown"
+    PRESENT = "present"
+    ABSENT = "absent"
+    EXCUSED = "excused"
+    REPRESENTED = "represented"
+
+
+class MinutesStatus(LabelledEnum):
+    DRAFT = "draft"
+    CIRCULATED = "circulated"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+
+
+set_labels(MeetingKind, {
+    MeetingKind.ORDINARY: _l("Ordinary meeting"),
+    MeetingKind.EXTRAORDINARY: _l("Extraordinary meeting"),
+    MeetingKind.WORKING_SESSION: _l("Working session"),
+})
+set_labels(MeetingStatus, {
+    MeetingStatus.PLANNED: _l("Planned"),
+    MeetingStatus.CONFIRMED: _l("Confirmed"),
+    MeetingStatus.HELD: _l("Held"),
+    MeetingStatus.POSTPONED: _l("Postponed"),
+    MeetingStatus.CANCELLED: _l("Cancelled"),
+})
+set_labels(Rsvp, {
+    Rsvp.NONE: _l("No answer"),
+    Rsvp.ACCEPTED: _l("Will attend"),
+    Rsvp.DECLINED: _l("Will not attend"),
+    Rsvp.TENTATIVE: _l("Maybe"),
+})
+set_labels(Presence, {
+    Presence.UNKNOWN: _l("Not recorded"),
+    Presence.PRESENT: _l("Present"),
+    Presence.ABSENT: _l("Absent"),
+    Presence.EXCUSED: _l("Excused"),
+    Presence.REPRESENTED: _l("Represented by alternate"),
+})
+set_labels(MinutesStatus, {
+    MinutesStatus.DRAFT: _l("Draft"),
+    MinutesStatus.CIRCULATED: _l("Circulated for comment"),
+    MinutesStatus.APPROVED: _l("Approved"),
+    MinutesStatus.PUBLISHED: _l("Published"),
+})
+
+
+class MeetingSeries(TimestampMixin, db.Model):
+    """A regular meeting: an RRULE over local times in the body's time zone.
+
+    Occurrences are stored as meetings so each has its own page, invitees and minutes; the
+    feed publishes the series as one event with RRULE, EXDATE and moved instances.
+    """
+
+    __tablename__ = "meeting_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    body_id: Mapped[int] = mapped_column(sa.ForeignKey("bodies.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    rrule: Mapped[str] = mapped_column(sa.String(300))
+    first_start_local: Mapped[datetime] = mapped_column()  # naive, in ``timezone``
+    duration_minutes: Mapped[int] = mapped_column()
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    sequence: Mapped[int] = mapped_column(default=0)
+
+    body: Mapped[Body] = relationship()
+    meetings: Mapped[list[Meeting]] = relationship(back_populates="series", order_by="Meeting.start")
+
+
+class Meeting(VersionedMixin, TimestampMixin, db.Model):
+    __tablename__ = "meetings"
+    __audit_type__ = "meeting"
+    __table_args__ = (sa.CheckConstraint("end_at > start_at", name="end_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    body_id: Mapped[int] = mapped_column(sa.ForeignKey("bodies.id", ondelete="RESTRICT"), index=True)
+    series_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meeting_series.id", ondelete="SET NULL"), index=True)
+    # The occurrence's original local start in its series (iCalendar RECURRENCE-ID).
+    original_start_local: Mapped[datetime | None] = mapped_column()
+    title: Mapped[str] = mapped_column(sa.String(300))
+    kind: Mapped[MeetingKind] = mapped_column(enum_column(MeetingKind), default=MeetingKind.ORDINARY)
+    start: Mapped[datetime] = mapped_column("start_at", UTCDateTime, index=True)
+    end: Mapped[datetime] = mapped_column("end_at", UTCDateTime)
+    timezone: Mapped[str] = mapped_column(sa.String(64))
+    location: Mapped[str] = mapped_column(sa.String(300), default="")
+    online_link: Mapped[str] = mapped_column(sa.String(500), default="")
+    status: Mapped[MeetingStatus] = mapped_column(enum_column(MeetingStatus), default=MeetingStatus.PLANNED)
+    status_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    sequence: Mapped[int] = mapped_column(default=0)
+
+    body: Mapped[Body] = relationship()
+    series: Mapped[MeetingSeries | None] = relationship(back_populates="meetings")
+    agenda: Mapped[list[AgendaItem]] = relationship(
+        back_populates="meeting", order_by="AgendaItem.position", cascade="all, delete-orphan"
+    )
+    invitations: Mapped[list[Invitation]] = relationship(back_populates="meeting", cascade="all, delete-orphan")
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="meeting", order_by="Attachment.id")
+    minutes: Mapped[list[Minutes]] = relationship(
+        back_populates="meeting", order_by="Minutes.number", foreign_keys="Minutes.meeting_id"
+    )
+
+    @property
+    def moved(self) -> bool:
+        """An occurrence of a series whose time no longer follows the rule."""
+        if self.series_id is None or self.original_start_local is None:
+            return False
+        from zoneinfo import ZoneInfo
+
+        return self.start.astimezone(ZoneInfo(self.timezone)).replace(tzinfo=None) != self.original_start_local
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.start.date().isoformat()})"
+
+
+class AgendaItem(db.Model):
+    __tablename__ = "agenda_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(sa.String(300))
+    presenter_organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="SET NULL"))
+    presenter_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    duration_minutes: Mapped[int] = mapped_column(default=15)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="agenda")
+    presenter_organisation: Mapped[Organisation | None] = relationship()
+    presenter: Mapped[User | None] = relationship()
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="agenda_item", order_by="Attachment.id")
+
+
+class Attachment(db.Model):
+    """A document for a meeting or one of its agenda items (stored outside the web root)."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agenda_items.id", ondelete="CASCADE"))
+    path: Mapped[str] = mapped_column(sa.String(100))
+    name: Mapped[str] = mapped_column(sa.String(255))
+    mime: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int] = mapped_column()
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="attachments")
+    agenda_item: Mapped[AgendaItem | None] = relationship(back_populates="attachments")
+
+
+class Invitation(db.Model):
+    """An invitee: RSVP before the meeting, presence in the register after it."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (sa.UniqueConstraint("meeting_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="RESTRICT"))
+    # Whether the person's organisation counts for quorum (a member seat, not an observer).
+    voting: Mapped[bool] = mapped_column(default=True)
+    alternate: Mapped[bool] = mapped_column(default=False)
+    guest: Mapped[bool] = mapped_column(default=False)
+    rsvp: Mapped[Rsvp] = mapped_column(enum_column(Rsvp), default=Rsvp.NONE)
+    presence: Mapped[Presence] = mapped_column(enum_column(Presence), default=Presence.UNKNOWN)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="invitations")
+    person: Mapped[User] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+
+
+class Minutes(VersionedMixin, TimestampMixin, db.Model):
+    """One version of a meeting's minutes. Approved versions are locked; corrections are new versions."""
+
+    __tablename__ = "minutes"
+    __audit_type__ = "minutes"
+    __table_args__ = (sa.UniqueConstraint("meeting_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id", ondelete="RESTRICT"), index=True)
+    number: Mapped[int] = mapped_column(default=1)
+    status: Mapped[MinutesStatus] = mapped_column(enum_column(MinutesStatus), default=MinutesStatus.DRAFT)
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    correction_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    approved_at_meeting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meetings.id", ondelete="RESTRICT"))
+    approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    approved_on: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="minutes", foreign_keys=[meeting_id])
+    approved_at_meeting: Mapped[Meeting | None] = relationship(foreign_keys=[approved_at_meeting_id])
+    approved_by: Mapped[User | None] = relationship()
+    sections: Mapped[list[MinutesSection]] = relationship(
+        back_populates="minutes", cascade="all, delete-orphan", order_by="MinutesSection.position"
+    )
+    decisions: Mapped[list[Decision]] = relationship(
+        back_populates="minutes", cascade="all, delete-orphan", order_by="Decision.number"
+    )
+    comments: Mapped[list[MinutesComment]] = relationship(
+        back_populates="minutes", cascade="all, delete-orphan", order_by="MinutesComment.id"
+    )
+
+    @property
+    def locked(self) -> bool:
+        return self.status in (MinutesStatus.APPROVED, MinutesStatus.PUBLISHED)
+
+    def __str__(self) -> str:
+        return f"Minutes v{self.number} — {self.meeting}"
+
+
+class MinutesSection(db.Model):
+    """The summary of one agenda item in one version of the minutes."""
+
+    __tablename__ = "minutes_sections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minutes_id: Mapped[int] = mapped_column(sa.ForeignKey("minutes.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(sa.String(300))
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+
+    minutes: Mapped[Minutes] = relationship(back_populates="sections")
+
+
+class Decision(db.Model):
+    """A decision recorded in minutes, numbered per body and year (e.g. CN-2026-014).
+
+    A corrected version of the minutes carries the same references forward.
+    """
+
+    __tablename__ = "decisions"
+    __table_args__ = (sa.UniqueConstraint("minutes_id", "reference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minutes_id: Mapped[int] = mapped_column(sa.ForeignKey("minutes.id", ondelete="CASCADE"), index=True)
+    body_id: Mapped[int] = mapped_column(sa.ForeignKey("bodies.id", ondelete="RESTRICT"), index=True)
+    year: Mapped[int] = mapped_column()
+    number: Mapped[int] = mapped_column()
+    reference: Mapped[str] = mapped_column(sa.String(40), index=True)
+    text: Mapped[str] = mapped_column(sa.Text)
+    votes_for: Mapped[int | None] = mapped_column()
+    votes_against: Mapped[int | None] = mapped_column()
+    abstentions: Mapped[int | None] = mapped_column()
+
+    minutes: Mapped[Minutes] = relationship(back_populates="decisions")
+
+    @property
+    def tally(self) -> str:
+        if self.votes_for is None and self.votes_against is None and self.abstentions is None:
+            return ""
+        return f"{self.votes_for or 0}–{self.votes_against or 0}–{self.abstentions or 0}"
+
+
+class MinutesComment(db.Model):
+    __tablename__ = "minutes_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minutes_id: Mapped[int] = mapped_column(sa.ForeignKey("minutes.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    text: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    minutes: Mapped[Minutes] = relationship(back_populates="comments")
+    author: Mapped[User | None] = relationship()

@@ -1,0 +1,154 @@
+"""Read-side queries for meetings, minutes, decisions and calendar feeds."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from coordination.db import utcnow
+from coordination.extensions import db
+from coordination.meetings.models import (
+    AgendaItem,
+    Attachment,
+    Decision,
+    Invitation,
+    Meeting,
+    MeetingStatus,
+    Minutes,
+    MinutesComment,
+    MinutesStatus,
+)
+from coordination.plans.models import ActionItem
+
+
+def get_meeting(meeting_id: int) -> Meeting | None:
+    return db.session.get(Meeting, meeting_id, options=[joinedload(Meeting.body)])
+
+
+def meeting_page(meeting_id: int) -> Meeting | None:
+    return db.session.execute(
+        db.select(Meeting).where(Meeting.id == meeting_id).options(
+            joinedload(Meeting.body),
+            joinedload(Meeting.series),
+            selectinload(Meeting.agenda).options(
+                joinedload(AgendaItem.presenter), joinedload(AgendaItem.presenter_organisation),
+                selectinload(AgendaItem.attachments),
+            ),
+            selectinload(Meeting.attachments),
+            selectinload(Meeting.invitations).options(joinedload(Invitation.person), joinedload(Invitation.organisation)),
+            selectinload(Meeting.minutes),
+        )
+    ).unique().scalar_one_or_none()
+
+
+def _feed_options():
+    return (joinedload(Meeting.body), joinedload(Meeting.series))
+
+
+def body_meetings(body_id: int, upcoming: bool, limit: int = 10) -> list[Meeting]:
+    now = utcnow()
+    stmt = db.select(Meeting).where(Meeting.body_id == body_id)
+    stmt = stmt.where(Meeting.end >= now).order_by(Meeting.start) if upcoming else \
+        stmt.where(Meeting.end < now).order_by(Meeting.start.desc())
+    return list(db.session.execute(stmt.limit(limit)).scalars())
+
+
+def meetings_list(visible: set[int] | None, upcoming: bool, page: int, per_page: int):
+    now = utcnow()
+    stmt = db.select(Meeting).options(joinedload(Meeting.body))
+    if visible is not None:
+        stmt = stmt.where(Meeting.body_id.in_(visible))
+    stmt = stmt.where(Meeting.end >= now).order_by(Meeting.start) if upcoming else \
+        stmt.where(Meeting.end < now).order_by(Meeting.start.desc())
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def body_feed(body_id: int) -> list[Meeting]:
+    """Every meeting of a body, for its calendar feed (a fixed number of queries)."""
+    return list(db.session.execute(
+        db.select(Meeting).where(Meeting.body_id == body_id).options(*_feed_options()).order_by(Meeting.start)
+    ).scalars())
+
+
+def series_meetings(series_id: int) -> list[Meeting]:
+    return list(db.session.execute(
+        db.select(Meeting).where(Meeting.series_id == series_id).options(*_feed_options()).order_by(Meeting.start)
+    ).scalars())
+
+
+def personal_meetings(user, visible: set[int] | None, sat_on: set[int]) -> list[Meeting]:
+    """Meetings the user is invited to, or of bodies they sit on."""
+    invited = db.select(Invitation.meeting_id).where(Invitation.user_id == user.id)
+    stmt = db.select(Meeting).where(sa.or_(Meeting.id.in_(invited), Meeting.body_id.in_(sat_on or {-1})))
+    if visible is not None:
+        stmt = stmt.where(Meeting.body_id.in_(visible or {-1}))
+    return list(db.session.execute(stmt.options(*_feed_options()).order_by(Meeting.start)).scalars())
+
+
+def organisation_deadlines(organisation_id: int | None, visible: set[int] | None) -> list[ActionItem]:
+    if organisation_id is None:
+        return []
+    stmt = db.select(ActionItem).where(ActionItem.lead_organisation_id == organisation_id, ActionItem.deadline.is_not(None))
+    if visible is not None:
+        stmt = stmt.where(ActionItem.body_id.in_(visible or {-1}))
+    return list(db.session.execute(stmt).scalars())
+
+
+def later_meetings(meeting: Meeting) -> list[Meeting]:
+    return list(db.session.execute(
+        db.select(Meeting).where(Meeting.body_id == meeting.body_id, Meeting.start > meeting.start,
+                                 Meeting.status != MeetingStatus.CANCELLED).order_by(Meeting.start).limit(24)
+    ).scalars())
+
+
+def minutes_page(meeting_id: int, minutes_id: int) -> Minutes | None:
+    minutes = db.session.execute(
+        db.select(Minutes).where(Minutes.id == minutes_id).options(
+            joinedload(Minutes.meeting).joinedload(Meeting.body),
+            selectinload(Minutes.sections), selectinload(Minutes.decisions),
+            selectinload(Minutes.comments).joinedload(MinutesComment.author),
+            joinedload(Minutes.approved_at_meeting), joinedload(Minutes.approved_by),
+        )
+    ).unique().scalar_one_or_none()
+    return minutes if minutes is not None and minutes.meeting_id == meeting_id else None
+
+
+def arising_actions(meeting_id: int) -> list[ActionItem]:
+    return list(db.session.execute(
+        db.select(ActionItem).where(ActionItem.meeting_id == meeting_id)
+        .options(joinedload(ActionItem.lead_organisation), joinedload(ActionItem.focal_person))
+        .order_by(ActionItem.decision_reference, ActionItem.id)
+    ).scalars())
+
+
+def decision_register(body_id: int, year: int | None, search: str) -> list[tuple[Decision, Meeting]]:
+    """Decisions in the latest approved or published minutes of each meeting of a body."""
+    latest = (
+        db.select(Minutes.meeting_id, sa.func.max(Minutes.number).label("number"))
+        .where(Minutes.status.in_([MinutesStatus.APPROVED, MinutesStatus.PUBLISHED]))
+        .group_by(Minutes.meeting_id).subquery()
+    )
+    stmt = (
+        db.select(Decision, Meeting)
+        .join(Minutes, Minutes.id == Decision.minutes_id)
+        .join(latest, sa.and_(latest.c.meeting_id == Minutes.meeting_id, latest.c.number == Minutes.number))
+        .join(Meeting, Meeting.id == Minutes.meeting_id)
+        .where(Decision.body_id == body_id)
+        .order_by(Decision.year.desc(), Decision.number.desc())
+    )
+    if year:
+        stmt = stmt.where(Decision.year == year)
+    if search:
+        like = f"%{search.lower()}%"
+        stmt = stmt.where(sa.or_(sa.func.lower(Decision.text).like(like), Decision.reference.like(like)))
+    return [(d, m) for d, m in db.session.execute(stmt).all()]
+
+
+def decision_years(body_id: int) -> list[int]:
+    return list(db.session.execute(
+        db.select(Decision.year).where(Decision.body_id == body_id).distinct().order_by(Decision.year.desc())
+    ).scalars())
+
+
+def attachment(meeting_id: int, attachment_id: int) -> Meeting | None:
+    found = db.session.get(Attachment, attachment_id)
+    return found.meeting if found is not None and found.meeting_id == meeting_id else None

@@ -1,0 +1,516 @@
+"""Meeting services: scheduling, series, agenda, invitations, attendance, quorum, minutes."""
+from __future__ import annotations
+
+import math
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import FileStorage
+
+from coordination import audit, uploads
+from coordination.accounts.models import User
+from coordination.accounts.services import check_version
+from coordination.bodies.models import (
+    Body,
+    Charter,
+    CharterStatus,
+    MembershipKind,
+    OrganisationMembership,
+    PersonMembership,
+    QuorumRule,
+    SeatRole,
+)
+from coordination.db import apply_changes, utcnow
+from coordination.errors import ConflictError, ValidationError
+from coordination.extensions import db
+from coordination.meetings import timeutil
+from coordination.meetings.models import (
+    AgendaItem,
+    Attachment,
+    Decision,
+    Invitation,
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
+    Minutes,
+    MinutesComment,
+    MinutesSection,
+    MinutesStatus,
+    Presence,
+    Rsvp,
+)
+
+# Changes to these fields are sent again to invitees: they raise the iCalendar SEQUENCE.
+SENT_FIELDS = ("start", "end", "location", "online_link", "status", "title")
+MEETING_FIELDS = ("title", "kind", "location", "online_link", "status", "status_reason")
+
+
+def new_uid(body: Body) -> str:
+    return f"{secrets.token_hex(12)}-{body.acronym.lower() or 'body'}@concertation"
+
+
+# --- scheduling ------------------------------------------------------------------------------
+
+
+def _times(data: dict[str, Any], zone: str) -> tuple[datetime, datetime]:
+    if not timeutil.is_known_zone(zone):
+        raise ValidationError({"timezone": _l("Choose a time zone from the list.")})
+    start, end = timeutil.to_utc(data["start_local"], zone), timeutil.to_utc(data["end_local"], zone)
+    if end <= start:
+        raise ValidationError({"end_local": _l("The meeting must end after it starts.")})
+    if end - start > timedelta(days=3):
+        raise ValidationError({"end_local": _l("A meeting lasts three days at most.")})
+    return start, end
+
+
+def _check_reason(data: dict[str, Any]) -> None:
+    if data.get("status") in (MeetingStatus.POSTPONED, MeetingStatus.CANCELLED, "postponed", "cancelled"):
+        if not (data.get("status_reason") or "").strip():
+            raise ValidationError({"status_reason": _l("Say why the meeting is postponed or cancelled.")})
+
+
+def overlaps(meeting: Meeting) -> list[str]:
+    """Warnings (not errors) about other meetings at the same time for the body or an invitee."""
+    others = db.session.execute(
+        db.select(Meeting).where(
+            Meeting.id != meeting.id,
+            Meeting.status != MeetingStatus.CANCELLED,
+            Meeting.start < meeting.end,
+            Meeting.end > meeting.start,
+        )
+    ).scalars().all()
+    if not others:
+        return []
+    invitees = {i.user_id for i in meeting.invitations}
+    busy = {}
+    if invitees:
+        rows = db.session.execute(
+            db.select(Invitation.meeting_id, User.full_name)
+            .join(User, User.id == Invitation.user_id)
+            .where(Invitation.meeting_id.in_([o.id for o in others]), Invitation.user_id.in_(invitees))
+        ).all()
+        for meeting_id, name in rows:
+            busy.setdefault(meeting_id, []).append(name)
+    warnings = []
+    for other in others:
+        if other.body_id == meeting.body_id:
+            warnings.append(str(_l("The body already meets at that time: %(title)s.", title=other.title)))
+        elif other.id in busy:
+            warnings.append(str(_l("%(names)s also attend %(title)s at that time.",
+                                   names=", ".join(sorted(busy[other.id])), title=other.title)))
+    return warnings
+
+
+def default_invitees(body: Body, on: date) -> list[tuple[PersonMembership, bool]]:
+    """The body's current personal seats: (seat, counts for quorum). Alternates come along."""
+    seats = db.session.execute(
+        db.select(PersonMembership).where(
+            PersonMembership.body_id == body.id,
+            PersonMembership.start_date <= on,
+            db.or_(PersonMembership.end_date.is_(None), PersonMembership.end_date >= on),
+        )
+    ).scalars().all()
+    member_orgs = set(db.session.execute(
+        db.select(OrganisationMembership.organisation_id).where(
+            OrganisationMembership.body_id == body.id,
+            OrganisationMembership.kind == MembershipKind.MEMBER,
+            OrganisationMembership.start_date <= on,
+            db.or_(OrganisationMembership.end_date.is_(None), OrganisationMembership.end_date >= on),
+        )
+    ).scalars())
+    return [(s, s.role != SeatRole.OBSERVER and s.organisation_id in member_orgs) for s in seats]
+
+
+def _invite_members(meeting: Meeting) -> None:
+    for seat, voting in default_invitees(meeting.body, meeting.start.date()):
+        meeting.invitations.append(Invitation(
+            user_id=seat.user_id, organisation_id=seat.organisation_id, voting=voting,
+            alternate=seat.role == SeatRole.ALTERNATE,
+        ))
+
+
+def create_meeting(body: Body, data: dict[str, Any], *, actor: User | None, series: MeetingSeries | None = None,
+                   invite: bool = True) -> Meeting:
+    """Schedule a meeting of ``body``; its current members are invited."""
+    zone = data.get("timezone") or body.timezone
+    start, end = _times(data, zone)
+    _check_reason(data)
+    meeting = Meeting(body=body, uid=new_uid(body), start=start, end=end, timezone=zone, series=series)
+    if series is not None:
+        meeting.original_start_local = data["start_local"]
+    changes = apply_changes(meeting, data, MEETING_FIELDS)
+    db.session.add(meeting)
+    if invite:
+        _invite_members(meeting)
+    db.session.flush()
+    audit.record(meeting, "create", {**changes, "start": (None, start.isoformat())}, actor)
+    return meeting
+
+
+def update_meeting(meeting: Meeting, data: dict[str, Any], *, actor: User) -> dict[str, tuple]:
+    """Change a meeting; changes invitees must hear about raise its SEQUENCE."""
+    check_version(meeting, data.get("version"))
+    zone = data.get("timezone") or meeting.timezone
+    start, end = _times(data, zone)
+    _check_reason(data)
+    data = {**data, "start": start, "end": end, "timezone": zone}
+    changes = apply_changes(meeting, data, (*MEETING_FIELDS, "start", "end", "timezone"))
+    if any(f in changes for f in SENT_FIELDS):
+        meeting.sequence += 1
+        if meeting.series is not None:
+            meeting.series.sequence += 1
+    if changes:
+        db.session.flush()
+        audit.record(meeting, "update", changes, actor)
+    return changes
+
+
+def set_status(meeting: Meeting, status: MeetingStatus, reason: str, *, actor: User) -> None:
+    _check_reason({"status": status, "status_reason": reason})
+    old = meeting.status
+    meeting.status, meeting.status_reason = status, reason.strip()
+    meeting.sequence += 1
+    if meeting.series is not None:
+        meeting.series.sequence += 1
+    db.session.flush()
+    audit.record(meeting, "status", {"status": (old.value, status.value), "reason": reason}, actor)
+
+
+@dataclass
+class SeriesPlan:
+    pattern: str
+    interval: int
+    count: int | None
+    until: date | None
+    ordinal: int | None = None
+
+
+def create_series(body: Body, data: dict[str, Any], *, actor: User) -> MeetingSeries:
+    """A regular meeting: occurrences at the same local hour, stored one meeting each."""
+    zone = data.get("timezone") or body.timezone
+    _times(data, zone)  # validates the zone and the first occurrence
+    first = data["start_local"]
+    duration = data["end_local"] - first
+    if not data.get("count") and not data.get("until"):
+        raise ValidationError({"count": _l("Give a number of meetings or a last date.")})
+    if data.get("until") and data["until"] < first.date():
+        raise ValidationError({"until": _l("The last date cannot be before the first meeting.")})
+    until = datetime.combine(data["until"], first.time()) if data.get("until") else None
+    rule = timeutil.build_rrule(data["pattern"], first, data.get("interval") or 1, data.get("count"), until,
+                                data.get("ordinal"))
+    occurrences = timeutil.expand(rule, first)
+    if len(occurrences) >= timeutil.MAX_OCCURRENCES and not data.get("count"):
+        raise ValidationError({"until": _l("A series has %(n)d meetings at most; choose an earlier last date.",
+                                           n=timeutil.MAX_OCCURRENCES)})
+    series = MeetingSeries(body=body, uid=new_uid(body), title=data["title"].strip(), rrule=rule,
+                           first_start_local=first, duration_minutes=int(duration.total_seconds() // 60),
+                           timezone=zone)
+    db.session.add(series)
+    for local_start in occurrences:
+        create_meeting(body, {**data, "start_local": local_start, "end_local": local_start + duration,
+                              "timezone": zone}, actor=None, series=series)
+    db.session.flush()
+    audit.record(body, "create_series", {"title": series.title, "rule": rule, "meetings": len(occurrences)}, actor)
+    return series
+
+
+# --- agenda and attachments ---------------------------------------------------------------------
+
+
+def add_agenda_item(meeting: Meeting, data: dict[str, Any], *, actor: User) -> AgendaItem:
+    position = max((a.position for a in meeting.agenda), default=0) + 1
+    item = AgendaItem(meeting=meeting, position=position)
+    apply_changes(item, data, ("title", "presenter_organisation_id", "presenter_id", "duration_minutes", "description"))
+    db.session.add(item)
+    db.session.flush()
+    audit.record(meeting, "agenda_add", {"item": item.title}, actor)
+    return item
+
+
+def update_agenda_item(item: AgendaItem, data: dict[str, Any], *, actor: User) -> None:
+    changes = apply_changes(item, data, ("title", "presenter_organisation_id", "presenter_id", "duration_minutes", "description"))
+    if changes:
+        db.session.flush()
+        audit.record(item.meeting, "agenda_edit", changes, actor)
+
+
+def remove_agenda_item(item: AgendaItem, *, actor: User) -> None:
+    meeting = item.meeting
+    meeting.agenda.remove(item)
+    for n, other in enumerate(meeting.agenda, start=1):
+        other.position = n
+    db.session.flush()
+    audit.record(meeting, "agenda_remove", {"item": item.title}, actor)
+
+
+def move_agenda_item(item: AgendaItem, offset: int, *, actor: User) -> None:
+    """Swap an agenda item with its neighbour above (-1) or below (+1)."""
+    items = list(item.meeting.agenda)
+    index = items.index(item)
+    other = index + offset
+    if not 0 <= other < len(items):
+        return
+    items[index].position, items[other].position = items[other].position, items[index].position
+    db.session.flush()
+
+
+def add_attachment(meeting: Meeting, upload: FileStorage, agenda_item: AgendaItem | None, *, actor: User) -> Attachment:
+    stored = uploads.store(upload, field="file")
+    attachment = Attachment(meeting=meeting, agenda_item=agenda_item, path=stored.path, name=stored.name,
+                            mime=stored.mime, size=stored.size, uploaded_by_id=actor.id)
+    db.session.add(attachment)
+    db.session.flush()
+    audit.record(meeting, "attach", {"file": stored.name}, actor)
+    return attachment
+
+
+# --- invitations, RSVP, attendance, quorum -----------------------------------------------------------
+
+
+def invite_guest(meeting: Meeting, user: User, *, actor: User) -> Invitation:
+    if any(i.user_id == user.id for i in meeting.invitations):
+        raise ValidationError({"user_id": _l("This person is already invited.")})
+    invitation = Invitation(meeting=meeting, user_id=user.id, organisation_id=user.organisation_id,
+                            voting=False, guest=True)
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record(meeting, "invite", {"guest": user.full_name}, actor)
+    return invitation
+
+
+def answer(meeting: Meeting, user: User, value: Rsvp) -> Invitation:
+    invitation = next((i for i in meeting.invitations if i.user_id == user.id), None)
+    if invitation is None:
+        raise ConflictError(_l("You are not invited to this meeting."))
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ConflictError(_l("This meeting is cancelled."))
+    invitation.rsvp = value
+    db.session.flush()
+    return invitation
+
+
+def record_attendance(meeting: Meeting, presence: dict[int, Presence], *, actor: User) -> None:
+    """Fill the register (by invitation id); marks a planned or confirmed meeting as held."""
+    if meeting.start > utcnow():
+        raise ConflictError(_l("Attendance is recorded once the meeting has started."))
+    changes = {}
+    for invitation in meeting.invitations:
+        value = presence.get(invitation.id)
+        if value is not None and value != invitation.presence:
+            changes[invitation.person.full_name] = (invitation.presence.value, value.value)
+            invitation.presence = value
+    if meeting.status in (MeetingStatus.PLANNED, MeetingStatus.CONFIRMED):
+        meeting.status = MeetingStatus.HELD
+        meeting.sequence += 1
+    db.session.flush()
+    audit.record(meeting, "attendance", changes, actor)
+
+
+@dataclass
+class Quorum:
+    judged: bool
+    met: bool = False
+    present: int = 0
+    required: int = 0
+    total: int = 0
+    rule: str = ""
+    present_organisations: list[str] | None = None
+
+
+def adopted_charter(body: Body, on: date) -> Charter | None:
+    return db.session.execute(
+        db.select(Charter).where(
+            Charter.body_id == body.id,
+            Charter.status.in_([CharterStatus.ADOPTED, CharterStatus.SUPERSEDED]),
+            Charter.adopted_on <= on,
+        ).order_by(Charter.adopted_on.desc(), Charter.number.desc()).limit(1)
+    ).scalar()
+
+
+def required_for(rule: QuorumRule, value: int | None, total: int) -> int:
+    """Organisations needed: a majority is more than half; a percentage rounds up."""
+    if rule == QuorumRule.FIXED:
+        return value or 0
+    if rule == QuorumRule.PERCENTAGE:
+        return math.ceil(total * (value or 0) / 100)
+    return total // 2 + 1
+
+
+def quorum(meeting: Meeting, charter: Charter | None, member_organisations: int) -> Quorum:
+    """Quorum from the charter in force on the meeting day, counted per member organisation.
+
+    An organisation is present when one of its voting invitees is present, or the principal
+    is marked as represented and their alternate is present; observers and guests do not count.
+    """
+    if charter is None:
+        return Quorum(judged=False)
+    present_orgs = {}
+    for invitation in meeting.invitations:
+        if invitation.voting and invitation.presence == Presence.PRESENT and invitation.organisation_id:
+            present_orgs[invitation.organisation_id] = invitation.organisation.short_name if invitation.organisation else ""
+    required = required_for(charter.quorum_rule, charter.quorum_value, member_organisations)
+    return Quorum(
+        judged=True, met=len(present_orgs) >= required, present=len(present_orgs), required=required,
+        total=member_organisations, rule=charter.quorum_description,
+        present_organisations=sorted(present_orgs.values()),
+    )
+
+
+def member_organisation_count(body: Body, on: date) -> int:
+    return db.session.execute(
+        db.select(db.func.count()).select_from(OrganisationMembership).where(
+            OrganisationMembership.body_id == body.id,
+            OrganisationMembership.kind == MembershipKind.MEMBER,
+            OrganisationMembership.start_date <= on,
+            db.or_(OrganisationMembership.end_date.is_(None), OrganisationMembership.end_date >= on),
+        )
+    ).scalar()
+
+
+# --- minutes and decisions ---------------------------------------------------------------------------
+
+
+def start_minutes(meeting: Meeting, *, actor: User) -> Minutes:
+    """Open the first draft of the minutes, one section per agenda item."""
+    if meeting.minutes:
+        raise ConflictError(_l("This meeting already has minutes."))
+    minutes = Minutes(meeting=meeting, number=1)
+    minutes.sections = [MinutesSection(position=a.position, title=a.title) for a in meeting.agenda]
+    db.session.add(minutes)
+    db.session.flush()
+    audit.record(minutes, "create", {}, actor)
+    return minutes
+
+
+def _editable(minutes: Minutes) -> None:
+    if minutes.locked:
+        raise ConflictError(_l("Approved minutes are locked. Start a corrected version to change them."))
+
+
+def update_minutes(minutes: Minutes, data: dict[str, Any], summaries: dict[int, str], *, actor: User) -> None:
+    """Save the summaries (optimistic locking: a stale copy is refused)."""
+    _editable(minutes)
+    check_version(minutes, data.get("version"))
+    changes = apply_changes(minutes, data, ("summary",))
+    for section in minutes.sections:
+        if section.id in summaries and summaries[section.id] != section.summary:
+            changes[section.title] = ("…", "…")
+            section.summary = summaries[section.id]
+    minutes.updated_at = utcnow()
+    db.session.flush()
+    audit.record(minutes, "update", changes, actor)
+
+
+def next_decision_number(body: Body, year: int) -> int:
+    current = db.session.execute(
+        db.select(db.func.max(Decision.number)).where(Decision.body_id == body.id, Decision.year == year)
+    ).scalar()
+    return (current or 0) + 1
+
+
+def add_decision(minutes: Minutes, data: dict[str, Any], *, actor: User) -> Decision:
+    """Record a decision, numbered per body and year (e.g. CN-2026-014)."""
+    _editable(minutes)
+    body = minutes.meeting.body
+    year = timeutil.to_local(minutes.meeting.start, minutes.meeting.timezone).year
+    number = next_decision_number(body, year)
+    decision = Decision(
+        minutes=minutes, body_id=body.id, year=year, number=number,
+        reference=f"{body.acronym or 'D'}-{year}-{number:03d}", text=data["text"].strip(),
+        votes_for=data.get("votes_for"), votes_against=data.get("votes_against"), abstentions=data.get("abstentions"),
+    )
+    db.session.add(decision)
+    minutes.updated_at = utcnow()
+    db.session.flush()
+    audit.record(minutes, "decision", {"reference": decision.reference, "text": decision.text}, actor)
+    return decision
+
+
+def remove_decision(decision: Decision, *, actor: User) -> None:
+    _editable(decision.minutes)
+    audit.record(decision.minutes, "decision_removed", {"reference": decision.reference}, actor)
+    db.session.delete(decision)
+    db.session.flush()
+
+
+def circulate(minutes: Minutes, *, actor: User) -> None:
+    if minutes.status != MinutesStatus.DRAFT:
+        raise ConflictError(_l("Only draft minutes can be circulated."))
+    minutes.status = MinutesStatus.CIRCULATED
+    db.session.flush()
+    audit.record(minutes, "circulate", {}, actor)
+
+
+def comment(minutes: Minutes, text: str, *, actor: User) -> MinutesComment:
+    if minutes.status != MinutesStatus.CIRCULATED:
+        raise ConflictError(_l("Comments are taken while the minutes are circulated."))
+    if not text.strip():
+        raise ValidationError({"text": _l("Write a comment first.")})
+    entry = MinutesComment(minutes=minutes, author_id=actor.id, text=text.strip())
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def approve(minutes: Minutes, at_meeting: Meeting | None, *, actor: User) -> None:
+    """Record approval at a later meeting of the same body; the version is then locked."""
+    if minutes.status != MinutesStatus.CIRCULATED:
+        raise ConflictError(_l("Minutes are approved after they have been circulated."))
+    meeting = minutes.meeting
+    if at_meeting is None or at_meeting.body_id != meeting.body_id or at_meeting.start <= meeting.start:
+        raise ValidationError({"approved_at_meeting_id": _l("Choose a later meeting of the same body.")})
+    minutes.status = MinutesStatus.APPROVED
+    minutes.approved_at_meeting = at_meeting
+    minutes.approved_by_id = actor.id
+    minutes.approved_on = utcnow()
+    db.session.flush()
+    audit.record(minutes, "approve", {"at_meeting": str(at_meeting)}, actor)
+
+
+def publish(minutes: Minutes, *, actor: User) -> None:
+    if minutes.status != MinutesStatus.APPROVED:
+        raise ConflictError(_l("Only approved minutes can be published."))
+    minutes.status = MinutesStatus.PUBLISHED
+    db.session.flush()
+    audit.record(minutes, "publish", {}, actor)
+
+
+def correct(minutes: Minutes, reason: str, *, actor: User) -> Minutes:
+    """Start a corrected version of approved minutes; the approved one stays readable."""
+    if not minutes.locked:
+        raise ConflictError(_l("Only approved minutes are corrected by a new version; edit the draft instead."))
+    if not reason.strip():
+        raise ValidationError({"reason": _l("Say what the correction is about.")})
+    latest = max(m.number for m in minutes.meeting.minutes)
+    if latest != minutes.number:
+        raise ConflictError(_l("A newer version of these minutes exists."))
+    new = Minutes(meeting=minutes.meeting, number=latest + 1, summary=minutes.summary, correction_reason=reason.strip())
+    new.sections = [MinutesSection(position=s.position, title=s.title, summary=s.summary) for s in minutes.sections]
+    new.decisions = [
+        Decision(body_id=d.body_id, year=d.year, number=d.number, reference=d.reference, text=d.text,
+                 votes_for=d.votes_for, votes_against=d.votes_against, abstentions=d.abstentions)
+        for d in minutes.decisions
+    ]
+    db.session.add(new)
+    db.session.flush()
+    audit.record(new, "correct", {"reason": reason, "from_version": minutes.number}, actor)
+    return new
+
+
+def action_from_decision(decision: Decision, data: dict[str, Any], *, actor: User):
+    """Create an action item arising from a decision, linked back to the meeting and decision."""
+    from coordination.plans import services as plans
+    from coordination.plans.models import Origin
+
+    meeting = decision.minutes.meeting
+    item = plans.create_item(
+        {**data, "origin": Origin.MEETING_DECISION, "origin_note": decision.reference, "scope_national": True},
+        plan=None, parent=None, body_id=meeting.body_id, actor=actor,
+    )
+    item.meeting_id = meeting.id
+    item.decision_reference = decision.reference
+    db.session.flush()
+    return item

@@ -1,0 +1,558 @@
+"""Meeting pages: scheduling, series, agenda, invitees, attendance, minutes; .ics and .docx."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from coordination.accounts.forms import ConfirmForm
+from coordination.accounts.queries import active_people
+from coordination.bodies.models import Body
+from coordination.bodies.queries import get_body
+from coordination.errors import ValidationError
+from coordination.exports import docx as docx_export
+from coordination.exports import ics
+from coordination.extensions import db
+from coordination.meetings import queries, services, timeutil
+from coordination.meetings.forms import (
+    PRESENCE_CHOICES,
+    AgendaItemForm,
+    ApproveForm,
+    ArisingActionForm,
+    AttachmentForm,
+    CommentForm,
+    CorrectionForm,
+    DecisionForm,
+    GuestForm,
+    MeetingForm,
+    MinutesForm,
+    SeriesForm,
+)
+from coordination.meetings.models import AgendaItem, Decision, Meeting, Minutes, Presence, Rsvp
+from coordination.organisations.queries import all_organisations
+from coordination.permissions import feed_guard, guard, visible_body_ids
+from coordination.uploads import send
+from coordination.urls import page_arg
+
+bp = Blueprint("meetings", __name__, url_prefix="/meetings")
+
+
+def _status() -> int:
+    return 422 if request.method == "POST" else 200
+
+
+def _url(meeting: Meeting) -> str:
+    return url_for("meetings.detail", meeting_id=meeting.id, _external=True)
+
+
+def _organizer() -> str:
+    return current_app.config["MAIL_DEFAULT_SENDER"]
+
+
+def _warn(meeting: Meeting) -> None:
+    for warning in services.overlaps(meeting):
+        flash(warning, "warning")
+
+
+def _body_for_new() -> Body:
+    body_id = request.args.get("body", "")
+    body = get_body(int(body_id)) if body_id.isdigit() else None
+    if body is None:
+        abort(404)
+    from coordination.permissions import can
+
+    if not can(current_user, "view", body):
+        abort(404)
+    return body
+
+
+# --- lists and scheduling ---------------------------------------------------------------------
+
+
+@bp.route("/")
+@guard("view", Meeting)
+def index():
+    upcoming = request.args.get("past") != "1"
+    page = queries.meetings_list(visible_body_ids(current_user), upcoming, page_arg(), current_app.config["PAGE_SIZE"])
+    return render_template("meetings/index.html", page=page, upcoming=upcoming)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@guard("create", Meeting)
+def create():
+    body = _body_for_new()
+    initial = None
+    if request.method == "GET":
+        start = datetime.combine(date.today() + timedelta(days=14), datetime.min.time()).replace(hour=10)
+        initial = {"title": _("Ordinary meeting of %(body)s", body=body.acronym or body.name), "timezone": body.timezone,
+                   "start_local": start, "end_local": start + timedelta(hours=2), "status": "planned"}
+    form = MeetingForm(data=initial)
+    if form.validate_on_submit():
+        try:
+            meeting = services.create_meeting(body, form.data_for(), actor=current_user)
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            _warn(meeting)
+            flash(_("Meeting scheduled; the body's members are invited."), "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id), 303)
+    return render_template("meetings/form.html", form=form, body=body, meeting=None), _status()
+
+
+@bp.route("/series/new", methods=["GET", "POST"])
+@guard("create", Meeting)
+def create_series():
+    body = _body_for_new()
+    initial = None
+    if request.method == "GET":
+        start = datetime.combine(date.today() + timedelta(days=7), datetime.min.time()).replace(hour=10)
+        initial = {"title": _("Monthly meeting of %(body)s", body=body.acronym or body.name), "timezone": body.timezone,
+                   "start_local": start, "end_local": start + timedelta(hours=2), "interval": 1, "count": 12}
+    form = SeriesForm(data=initial)
+    if form.validate_on_submit():
+        try:
+            series = services.create_series(body, form.data_for(), actor=current_user)
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            flash(_("%(n)d meetings scheduled.", n=len(series.meetings)), "success")
+            return redirect(url_for("bodies.detail", body_id=body.id) + "#meetings", 303)
+    return render_template("meetings/series_form.html", form=form, body=body), _status()
+
+
+# --- one meeting -------------------------------------------------------------------------------
+
+
+def _local(meeting: Meeting):
+    return timeutil.to_local(meeting.start, meeting.timezone), timeutil.to_local(meeting.end, meeting.timezone)
+
+
+def _detail(meeting: Meeting, agenda_form=None, attachment_form=None, guest_form=None, status: int = 200):
+    charter = services.adopted_charter(meeting.body, meeting.start.date())
+    quorum = services.quorum(meeting, charter, services.member_organisation_count(meeting.body, meeting.start.date()))
+    mine = next((i for i in meeting.invitations if i.user_id == current_user.id), None)
+    invited = {i.user_id for i in meeting.invitations}
+    return render_template(
+        "meetings/detail.html", meeting=meeting, quorum=quorum, mine=mine, confirm=ConfirmForm(),
+        total_minutes=sum(a.duration_minutes for a in meeting.agenda),
+        agenda_form=agenda_form or AgendaItemForm(all_organisations(), active_people()),
+        attachment_form=attachment_form or AttachmentForm(meeting.agenda),
+        guest_form=guest_form or GuestForm([p for p in active_people() if p.id not in invited]),
+        rsvp_choices=[r for r in Rsvp if r != Rsvp.NONE],
+        invitations=sorted(meeting.invitations, key=lambda i: (i.guest, i.organisation.name if i.organisation else "", i.alternate, i.person.full_name)),
+    ), status
+
+
+@bp.route("/<int:meeting_id>")
+@guard("view", Meeting, load=queries.meeting_page)
+def detail(meeting: Meeting):
+    return _detail(meeting)
+
+
+@bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
+@guard("edit", Meeting, load=queries.meeting_page)
+def edit(meeting: Meeting):
+    if request.method == "GET":
+        start, end = _local(meeting)
+        form = MeetingForm(obj=meeting, start_local=start, end_local=end)
+    else:
+        form = MeetingForm()
+    if form.validate_on_submit():
+        try:
+            services.update_meeting(meeting, form.data_for(), actor=current_user)
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            _warn(meeting)
+            flash(_("Meeting saved."), "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id), 303)
+    return render_template("meetings/form.html", form=form, body=meeting.body, meeting=meeting), _status()
+
+
+@bp.route("/<int:meeting_id>/agenda", methods=["POST"])
+@guard("edit", Meeting, load=queries.meeting_page)
+def add_agenda_item(meeting: Meeting):
+    form = AgendaItemForm(all_organisations(), active_people())
+    if form.validate_on_submit():
+        services.add_agenda_item(meeting, form.data_for(), actor=current_user)
+        flash(_("Agenda item added."), "success")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#agenda", 303)
+    return _detail(meeting, agenda_form=form, status=422)
+
+
+def _agenda_item(meeting_id: int, item_id: int) -> Meeting | None:
+    item = db.session.get(AgendaItem, item_id)
+    return item.meeting if item is not None and item.meeting_id == meeting_id else None
+
+
+def _the_item(meeting: Meeting) -> AgendaItem:
+    return next(a for a in meeting.agenda if a.id == request.view_args["item_id"])
+
+
+@bp.route("/<int:meeting_id>/agenda/<int:item_id>/edit", methods=["GET", "POST"])
+@guard("edit", Meeting, load=_agenda_item)
+def edit_agenda_item(meeting: Meeting):
+    item = _the_item(meeting)
+    form = AgendaItemForm(all_organisations(), active_people(), obj=item if request.method == "GET" else None)
+    if form.validate_on_submit():
+        services.update_agenda_item(item, form.data_for(), actor=current_user)
+        flash(_("Agenda item saved."), "success")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#agenda", 303)
+    return render_template("meetings/agenda_form.html", form=form, meeting=meeting, item=item), _status()
+
+
+@bp.route("/<int:meeting_id>/agenda/<int:item_id>/<any(up, down):direction>", methods=["POST"])
+@guard("edit", Meeting, load=lambda meeting_id, item_id, direction: _agenda_item(meeting_id, item_id))
+def move_agenda_item(meeting: Meeting):
+    services.move_agenda_item(_the_item(meeting), -1 if request.view_args["direction"] == "up" else 1, actor=current_user)
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#agenda", 303)
+
+
+@bp.route("/<int:meeting_id>/agenda/<int:item_id>/delete", methods=["POST"])
+@guard("edit", Meeting, load=_agenda_item)
+def delete_agenda_item(meeting: Meeting):
+    services.remove_agenda_item(_the_item(meeting), actor=current_user)
+    flash(_("Agenda item removed."), "success")
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#agenda", 303)
+
+
+@bp.route("/<int:meeting_id>/attachments", methods=["POST"])
+@guard("edit", Meeting, load=queries.meeting_page)
+def add_attachment(meeting: Meeting):
+    form = AttachmentForm(meeting.agenda)
+    if form.validate_on_submit():
+        upload = form.file.data
+        if not upload or not upload.filename:
+            form.file.errors = [_("Choose a file.")]
+        else:
+            item = next((a for a in meeting.agenda if a.id == form.agenda_item_id.data), None)
+            try:
+                services.add_attachment(meeting, upload, item, actor=current_user)
+            except ValidationError as error:
+                form.apply_errors(error)
+            else:
+                flash(_("Document attached."), "success")
+                return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#documents", 303)
+    return _detail(meeting, attachment_form=form, status=422)
+
+
+@bp.route("/<int:meeting_id>/attachments/<int:attachment_id>")
+@guard("view", Meeting, load=queries.attachment)
+def attachment(meeting: Meeting):
+    found = next(a for a in meeting.attachments if a.id == request.view_args["attachment_id"])
+    return send(found.path, found.name, found.mime)
+
+
+@bp.route("/<int:meeting_id>/guests", methods=["POST"])
+@guard("edit", Meeting, load=queries.meeting_page)
+def invite_guest(meeting: Meeting):
+    invited = {i.user_id for i in meeting.invitations}
+    form = GuestForm([p for p in active_people() if p.id not in invited])
+    if form.validate_on_submit():
+        from coordination.accounts.models import User
+
+        services.invite_guest(meeting, db.session.get(User, form.user_id.data), actor=current_user)
+        flash(_("Guest invited."), "success")
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#invitees", 303)
+    return _detail(meeting, guest_form=form, status=422)
+
+
+@bp.route("/<int:meeting_id>/rsvp", methods=["POST"])
+@guard("rsvp", Meeting, load=queries.meeting_page)
+def rsvp(meeting: Meeting):
+    value = request.form.get("rsvp", "")
+    if value not in {r.value for r in Rsvp} - {Rsvp.NONE.value}:
+        flash(_("Choose whether you will attend."), "danger")
+        return _detail(meeting, status=422)
+    services.answer(meeting, current_user, Rsvp(value))
+    flash(_("Your answer has been recorded."), "success")
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#invitees", 303)
+
+
+@bp.route("/<int:meeting_id>/attendance", methods=["GET", "POST"])
+@guard("edit", Meeting, load=queries.meeting_page)
+def attendance(meeting: Meeting):
+    errors = {}
+    if request.method == "POST":
+        values = {}
+        for invitation in meeting.invitations:
+            raw = request.form.get(f"presence-{invitation.id}", Presence.UNKNOWN.value)
+            if raw not in {p.value for p in Presence}:
+                errors[invitation.id] = _("Not a valid choice")
+            else:
+                values[invitation.id] = Presence(raw)
+        if not errors:
+            services.record_attendance(meeting, values, actor=current_user)
+            flash(_("Attendance recorded."), "success")
+            return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#attendance", 303)
+    invitations = sorted(meeting.invitations, key=lambda i: (i.organisation.name if i.organisation else "", i.alternate))
+    return render_template("meetings/attendance.html", meeting=meeting, invitations=invitations,
+                           choices=PRESENCE_CHOICES, errors=errors), 422 if errors else 200
+
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+def _ics_response(data: bytes, name: str) -> Response:
+    return Response(data, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="{name}.ics"', "Cache-Control": "no-store"})
+
+
+@bp.route("/<int:meeting_id>.ics")
+@guard("view", Meeting, load=queries.get_meeting)
+def meeting_ics(meeting: Meeting):
+    """One meeting; an occurrence of a series gives the whole series (one UID for all)."""
+    if meeting.series_id:
+        meetings = queries.series_meetings(meeting.series_id)
+    else:
+        meetings = [meeting]
+    data = ics.meetings_calendar(meeting.title, meetings, _url, _organizer(), method="PUBLISH")
+    return _ics_response(data, f"meeting-{meeting.id}")
+
+
+_DOC_LABELS = {
+    "agenda": "Agenda", "when": "When", "where": "Where", "online": "Online", "items": "Items", "item": "Item",
+    "presenter": "Presenter", "duration": "Duration", "total": "Total planned time", "minutes": "Minutes",
+    "status": "Status", "version": "version", "correction": "Correction", "attendance": "Attendance",
+    "organisation": "Organisation", "person": "Person", "presence": "Presence", "quorum": "Quorum",
+    "summary": "Summary", "proceedings": "Proceedings", "decisions": "Decisions", "reference": "Reference",
+    "decision": "Decision", "vote": "Vote (for–against–abstentions)", "actions": "Action items arising",
+    "code": "Code", "action": "Action", "owner": "Owner", "focal": "Focal person", "deadline": "Deadline",
+    "approval": "Approval",
+}
+
+
+def _labels() -> dict[str, str]:
+    return {key: _(text) for key, text in _DOC_LABELS.items()}
+
+
+def _docx_response(data: bytes, name: str) -> Response:
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.docx"'})
+
+
+@bp.route("/<int:meeting_id>/agenda.docx")
+@guard("view", Meeting, load=queries.meeting_page)
+def agenda_docx(meeting: Meeting):
+    start, end = _local(meeting)
+    return _docx_response(docx_export.agenda_docx(meeting, start, end, _labels()), f"agenda-{meeting.id}")
+
+
+# --- minutes ------------------------------------------------------------------------------------
+
+
+def _minutes(meeting_id: int, minutes_id: int) -> Minutes | None:
+    return queries.minutes_page(meeting_id, minutes_id)
+
+
+def _minutes_url(minutes: Minutes) -> str:
+    return url_for("meetings.minutes", meeting_id=minutes.meeting_id, minutes_id=minutes.id)
+
+
+@bp.route("/<int:meeting_id>/minutes", methods=["POST"])
+@guard("edit", Meeting, load=queries.meeting_page)
+def start_minutes(meeting: Meeting):
+    minutes = services.start_minutes(meeting, actor=current_user)
+    return redirect(_minutes_url(minutes), 303)
+
+
+def _quorum_text(meeting: Meeting) -> tuple[object, str]:
+    charter = services.adopted_charter(meeting.body, meeting.start.date())
+    q = services.quorum(meeting, charter, services.member_organisation_count(meeting.body, meeting.start.date()))
+    if not q.judged:
+        return q, _("Quorum cannot be judged: the body had no adopted charter on the meeting day.")
+    verdict = _("Quorum met") if q.met else _("Quorum not met")
+    return q, _("%(verdict)s: %(present)d of %(total)d member organisations present; %(required)d required (%(rule)s).",
+                verdict=verdict, present=q.present, total=q.total, required=q.required, rule=q.rule)
+
+
+def _minutes_page(minutes: Minutes, status: int = 200, **forms):
+    meeting = queries.meeting_page(minutes.meeting_id)
+    _q, quorum_text = _quorum_text(meeting)
+    people = active_people()
+    return render_template(
+        "meetings/minutes.html", minutes=minutes, meeting=meeting, quorum_text=quorum_text,
+        versions=meeting.minutes, actions=queries.arising_actions(meeting.id), confirm=ConfirmForm(),
+        minutes_form=forms.get("minutes_form") or MinutesForm(obj=minutes),
+        decision_form=forms.get("decision_form") or DecisionForm(),
+        approve_form=forms.get("approve_form") or ApproveForm(queries.later_meetings(meeting)),
+        correction_form=forms.get("correction_form") or CorrectionForm(),
+        comment_form=forms.get("comment_form") or CommentForm(),
+        action_form=forms.get("action_form") or ArisingActionForm(all_organisations(), people),
+    ), status
+
+
+@bp.route("/<int:meeting_id>/minutes/<int:minutes_id>")
+@guard("view", Minutes, load=_minutes)
+def minutes(minutes: Minutes):
+    return _minutes_page(minutes)
+
+
+@bp.route("/<int:meeting_id>/minutes/<int:minutes_id>/edit", methods=["POST"])
+@guard("edit", Minutes, load=_minutes)
+def edit_minutes(minutes: Minutes):
+    form = MinutesForm()
+    if form.validate_on_submit():
+        summaries = {s.id: request.form.get(f"section-{s.id}", s.summary)[:50000] for s in minutes.sections}
+        services.update_minutes(minutes, form.data_for(), summaries, actor=current_user)
+        flash(_("Minutes saved."), "success")
+        return redirect(_minutes_url(minutes), 303)
+    return _minutes_page(minutes, 422, minutes_form=form)
+
+
+@bp.route("/<int:meeting_id>/minutes/<int:minutes_id>/decisions", methods=["POST"])
+@guard("edit", Minutes, load=_minutes)
+def add_decision(minutes: Minutes):
+    form = DecisionForm()
+    if form.validate_on_submit():
+        decision = services.add_decision(minutes, form.data_for(), actor=current_user)
+        flash(_("Decision %(ref)s recorded.", ref=decision.reference), "success")
+        return redirect(_minutes_url(minutes) + "#decisions", 303)
+    return _minutes_page(minutes, 422, decision_form=form)
+
+
+def _decision(meeting_id: int, minutes_id: int, decision_id: int) -> Minutes | None:
+    found = db.session.get(Decision, decision_id)
+    if found is None or found.minutes_id != minutes_id:
+        return None
+    return queries.minutes_page(meeting_id, minutes_id)
+
+
+def _the_decision(minutes: Minutes) -> Decision:
+    return next(d for d in minutes.decisions if d.id == request.view_args["decision_id"])
+
+
+@bp.route("/<int:meeting_id>/minutes/<int:minutes_id>/decisions/<int:decision_id>/delete", methods=["POST"])
+@guard("edit", Minutes, load=_decision)
+def delete_decision(minutes: Minutes):
+    services.remove_decision(_the_decision(minutes), actor=current_user)
+    return redirect(_minutes_url(minutes) + "#decisions", 303)
+
+
+@bp.route("/<int:meeting_id>/minutes/<int:minutes_id>/decisions/<int:decision_id>/actions", methods=["POST"])
+@guard("edit", Minutes, load=_decision)
+def add_arising_action(minutes: Minutes):
+    form = ArisingActionForm(all_organisations(), active_people())
+    if form.validate_on_submit():
+        try:
+            item = services.action_from_decision(_the_decision(minutes), form.data_for(), actor=current_user)
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            flash(_("Action %(code)s created in the action items.", code=item.code), "success")
+            return redirect(_minutes_url(minutes) + "#actions", 303)
+    return _minutes_page(minutes, 422, action_form=form)
+
+
+@bp.route("/<int:meeting_id>/minutes/<int:minutes_id>/<any(circulate, publish):step>", methods=["POST"])
+@guard("edit", Minutes, load=lambda meeting_id, minutes_id, step: _minutes(meeting_id, minutes_id))
+def minutes_step(minutes: Minutes):
+    step = request.view_args["step"]
+    getattr(services, step)(minutes, actor=current_user)
+    flash(_("The minutes are now: %(status)s.", status=minutes.status.label), "success")
+    return redirect(_minutes_url(minutes), 303)
+
+
+@bp.route("/<int:meeting_id>/minutes/<int:minutes_id>/approve", methods=["POST"])
+@guard("edit", Minutes, load=_minutes)
+def approve_minutes(minutes: Minutes):
+    form = ApproveForm(queries.later_meetings(minutes.meeting))
+    if form.validate_on_submit():
+        try:
+            services.approve(minutes, db.session.get(Meeting, form.approved_at_meeting_id.data), actor=current_user)
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            flash(_("Minutes approved and locked."), "success")
+            return redirect(_minutes_url(minutes), 303)
+    return _minutes_page(minutes, 422, approve_form=form)
+
+
+@bp.route("/<int:meeting_id>/minutes/<int:minutes_id>/correct", methods=["POST"])
+@guard("edit", Minutes, load=_minutes)
+def correct_minutes(minutes: Minutes):
+    form = CorrectionForm()
+    if form.validate_on_submit():
+        new = services.correct(minutes, form.reason.data, actor=current_user)
+        flash(_("Version %(n)d started as a draft.", n=new.number), "success")
+        return redirect(_minutes_url(new), 303)
+    return _minutes_page(minutes, 422, correction_form=form)
+
+
+@bp.route("/<int:meeting_id>/minutes/<int:minutes_id>/comments", methods=["POST"])
+@guard("comment", Minutes, load=_minutes)
+def comment_minutes(minutes: Minutes):
+    form = CommentForm()
+    if form.validate_on_submit():
+        services.comment(minutes, form.text.data, actor=current_user)
+        flash(_("Comment added."), "success")
+        return redirect(_minutes_url(minutes) + "#comments", 303)
+    return _minutes_page(minutes, 422, comment_form=form)
+
+
+@bp.route("/<int:meeting_id>/minutes/<int:minutes_id>.docx")
+@guard("view", Minutes, load=_minutes)
+def minutes_docx(minutes: Minutes):
+    meeting = queries.meeting_page(minutes.meeting_id)
+    start, end = _local(meeting)
+    _q, quorum_text = _quorum_text(meeting)
+    attendance = [
+        [i.organisation.name if i.organisation else "", i.person.full_name + (f" ({_('alternate')})" if i.alternate else ""),
+         i.presence.label]
+        for i in sorted(meeting.invitations, key=lambda i: (i.organisation.name if i.organisation else "", i.alternate))
+    ]
+    actions = [
+        [a.code, a.title, a.lead_organisation.short_name if a.lead_organisation else "",
+         a.focal_person.full_name if a.focal_person else "", a.deadline.isoformat() if a.deadline else "", a.decision_reference]
+        for a in queries.arising_actions(meeting.id)
+    ]
+    labels = _labels()
+    if minutes.approved_at_meeting:
+        labels["approval_line"] = _("Approved at the meeting of %(date)s by %(name)s.",
+                                    date=minutes.approved_at_meeting.start.date().isoformat(),
+                                    name=minutes.approved_by.full_name if minutes.approved_by else "")
+    else:
+        labels["approval_line"] = _("Not yet approved.")
+    data = docx_export.minutes_docx(minutes, start, end, attendance, quorum_text, actions, labels)
+    return _docx_response(data, f"minutes-{meeting.id}-v{minutes.number}")
+
+
+# --- calendar feeds (token in the URL) -------------------------------------------------------------
+
+feeds = Blueprint("calendar", __name__, url_prefix="/calendar")
+
+
+@feeds.route("/<token>/mine.ics")
+@feed_guard()
+def personal_feed(user):
+    """My meetings, plus my organisation's action-item deadlines as all-day events."""
+    from coordination.permissions import bodies_sat_on, visible_body_ids
+
+    visible = visible_body_ids(user)
+    meetings = queries.personal_meetings(user, visible, bodies_sat_on(user))
+    deadlines = [
+        ics.deadline_event(f"deadline-{item.id}@concertation", f"{item.code} {item.title}", item.deadline,
+                           url_for("plans.item", item_id=item.id, _external=True), item.updated_at)
+        for item in queries.organisation_deadlines(user.organisation_id, visible)
+    ]
+    data = ics.meetings_calendar(_("My meetings and deadlines"), meetings, _url, _organizer(), extra=deadlines)
+    return _ics_response(data, "my-calendar")
+
+
+@feeds.route("/<token>/bodies/<int:body_id>.ics")
+@feed_guard(load=get_body)
+def body_feed(user, body: Body):
+    data = ics.meetings_calendar(body.name, queries.body_feed(body.id), _url, _organizer())
+    return _ics_response(data, f"body-{body.id}")
