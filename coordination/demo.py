@@ -246,6 +246,10 @@ def load() -> None:
 
     load_plan(orgs, people, cn)
 
+    from coordination.demo_meetings import load_meetings
+
+    load_meetings(orgs, people, cn)
+
     # A draft charter for the support and treatment commission.
     bodies.create_charter(
         care,

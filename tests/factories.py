@@ -175,3 +175,34 @@ def big_plan(body: Body, owner: Organisation, actions: int, today: date):
         db.session.add(ProgressUpdate(item=act, update_date=today - timedelta(days=60), status="in_progress", progress=i % 90))
     db.session.flush()
     return p
+
+
+def meeting(body: Body, start=None, hours: int = 2, **kw):
+    """A meeting (UTC ``start``), with the body's current members invited."""
+    from datetime import UTC, datetime
+
+    from coordination.meetings import services
+    from coordination.meetings.models import Meeting
+
+    start = start or datetime(2026, 3, 3, 15, tzinfo=UTC)
+    local = services.timeutil.to_local(start, body.timezone)
+    data = {"title": kw.pop("title", f"Meeting {next(_seq)}"), "kind": "ordinary", "status": kw.pop("status", "planned"),
+            "status_reason": kw.pop("status_reason", ""), "location": kw.pop("location", "Room 1"), "online_link": "",
+            "start_local": local, "end_local": local + timedelta(hours=hours), "timezone": body.timezone}
+    created = services.create_meeting(body, data, actor=None)
+    return db.session.get(Meeting, created.id)
+
+
+def bulk_meetings(body: Body, n: int, first=None):
+    """``n`` meetings of ``body`` one week apart, inserted directly (for query-count tests)."""
+    import secrets
+    from datetime import UTC, datetime
+
+    from coordination.meetings.models import Meeting
+
+    first = first or datetime(2025, 1, 7, 15, tzinfo=UTC)
+    rows = [Meeting(body=body, uid=secrets.token_hex(8), title=f"Bulk meeting {i}", start=first + timedelta(weeks=i),
+                    end=first + timedelta(weeks=i, hours=2), timezone=body.timezone) for i in range(n)]
+    db.session.add_all(rows)
+    db.session.flush()
+    return rows
