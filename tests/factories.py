@@ -206,3 +206,9 @@ def bulk_meetings(body: Body, n: int, first=None):
     db.session.add_all(rows)
     db.session.flush()
     return rows
+
+
+def minutes(meeting, status: str = "draft"):
+    from coordination.meetings.models import Minutes, MinutesStatus
+
+    return _save(Minutes(meeting=meeting, number=1, status=MinutesStatus(status)))

@@ -57,6 +57,10 @@ class World:
     own_item: int
     other_item: int
     spare_item: int
+    meeting: int
+    draft_minutes: int
+    circulated_meeting: int
+    circulated_minutes: int
 
 
 @pytest.fixture
@@ -82,9 +86,13 @@ def world(make) -> World:
     own = make.item(plan=plan, parent=axis, lead_organisation_id=member_org.id)
     other = make.item(plan=plan, parent=axis, lead_organisation_id=other_org.id)
     spare = make.item(plan=plan, parent=axis, title="Spare")
+    meeting = make.meeting(body)
+    circulated_meeting = make.meeting(body, title="Circulated")
+    draft, circulated = make.minutes(meeting), make.minutes(circulated_meeting, status="circulated")
     return World(member_org.id, other_org.id, spare_org.id, body.id, empty_body.id, hidden.id,
                   hidden_child.id, hidden_charter.id, org_seat.id, person_seat.id, charter.id,
-                  person.id, member_user, plan.id, empty_plan.id, own.id, other.id, spare.id)
+                  person.id, member_user, plan.id, empty_plan.id, own.id, other.id, spare.id,
+                  meeting.id, draft.id, circulated_meeting.id, circulated.id)
 
 
 def _org_data(name):
@@ -111,6 +119,11 @@ def _person_data(w):
 
 def _item_data():
     return {"title": "Changed action", "priority": "high", "weight": "1", "scope_national": "y"}
+
+
+def _meeting_data():
+    return {"title": "Meeting", "kind": "ordinary", "start_local": "2026-05-05T10:00", "end_local": "2026-05-05T12:00",
+            "timezone": "America/Port-au-Prince", "status": "planned", "status_reason": "", "location": "", "online_link": ""}
 
 
 def _progress_data():
@@ -165,15 +178,29 @@ CASES = {
     ("other_item", "update_progress"): lambda w: ("POST", f"/plans/items/{w.other_item}/progress", _progress_data()),
     ("own_item", "comment"): lambda w: ("POST", f"/plans/items/{w.own_item}/comments", {"text": "A comment"}),
     ("other_item", "comment"): lambda w: ("POST", f"/plans/items/{w.other_item}/comments", {"text": "A comment"}),
+    ("meeting", "view"): lambda w: ("GET", f"/meetings/{w.meeting}", None),
+    ("meeting", "create"): lambda w: ("POST", f"/meetings/new?body={w.body}", _meeting_data()),
+    ("meeting", "edit"): lambda w: ("POST", f"/meetings/{w.meeting}/edit", _meeting_data()),
+    ("meeting", "rsvp"): lambda w: ("POST", f"/meetings/{w.meeting}/rsvp", {"rsvp": "accepted"}),
+    ("draft_minutes", "view"): lambda w: ("GET", f"/meetings/{w.meeting}/minutes/{w.draft_minutes}", None),
+    ("draft_minutes", "edit"): lambda w: ("POST", f"/meetings/{w.meeting}/minutes/{w.draft_minutes}/decisions",
+                                          {"text": "A decision"}),
+    ("circulated_minutes", "view"): lambda w: ("GET", f"/meetings/{w.circulated_meeting}/minutes/{w.circulated_minutes}", None),
+    ("circulated_minutes", "comment"): lambda w: ("POST", f"/meetings/{w.circulated_meeting}/minutes/{w.circulated_minutes}/comments",
+                                                  {"text": "A comment"}),
     ("governance", "view"): lambda w: ("GET", "/bodies/governance", None),
 }
 
 ALLOW, FORBID, HIDE = "allow", 403, 404
 STAFF_WRITE = {"organisation", "body", "restricted_body", "organisation_membership", "person_membership", "charter",
-               "plan", "item", "own_item", "other_item"}
+               "plan", "item", "own_item", "other_item", "meeting", "draft_minutes", "circulated_minutes"}
 
 
 def expected(role: str, obj: str, action: str):
+    if action == "rsvp":
+        return ALLOW if role == "member" else FORBID  # only invitees answer (the member sits on the body)
+    if obj == "draft_minutes" and role == "member":
+        return HIDE  # drafts are not shown to members
     if role == "admin":
         return ALLOW
     if obj in ("restricted_body", "restricted_child", "restricted_charter") and role == "member":
@@ -190,6 +217,8 @@ def expected(role: str, obj: str, action: str):
         return ALLOW
     if role == "member" and obj == "own_item":
         return ALLOW  # members report on, and comment on, their organisation's items
+    if role == "member" and obj == "circulated_minutes" and action == "comment":
+        return ALLOW  # members of the body comment on circulated minutes
     return FORBID
 
 

@@ -1,6 +1,7 @@
 """iCalendar (RFC 5545) exports: single meetings, series, body and personal feeds."""
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -86,8 +87,11 @@ def series_events(series: MeetingSeries, meetings: Sequence[Meeting], url_for_me
     rule = {k: v for k, v in (part.split("=", 1) for part in series.rrule.split(";")) if k != "UNTIL"}
     rule["COUNT"] = str(len(occurrences))  # exactly the stored occurrences (UNTIL would need UTC)
     master.add("rrule", {k.lower(): v.split(",") if k == "BYDAY" else v for k, v in rule.items()})
+    live = [m for m in occurrences if m.status != MeetingStatus.CANCELLED] or occurrences
+    # The master carries the most common status; occurrences that differ become instances.
+    usual = Counter(m.status for m in live).most_common(1)[0][0]
     _describe(master, first, url_for_meeting(first), organizer, title=series.title,
-              status=MeetingStatus.CONFIRMED, stamp=max(m.updated_at for m in occurrences))
+              status=usual, stamp=max(m.updated_at for m in occurrences))
     cancelled = [m for m in occurrences if m.status == MeetingStatus.CANCELLED]
     if cancelled:
         master.add("exdate", [m.original_start_local.replace(tzinfo=zone) for m in cancelled])
@@ -96,7 +100,7 @@ def series_events(series: MeetingSeries, meetings: Sequence[Meeting], url_for_me
         if meeting.status == MeetingStatus.CANCELLED:
             continue
         changed = (meeting.moved or meeting.title != series.title or meeting.location != first.location
-                   or meeting.status != MeetingStatus.CONFIRMED or meeting.sequence)
+                   or STATUS[meeting.status] != STATUS[usual])
         if not changed:
             continue
         instance = Event()

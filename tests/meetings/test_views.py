@@ -6,9 +6,22 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from coordination.accounts.models import Role
-from coordination.bodies.models import CharterStatus, MembershipKind, QuorumRule, SeatRole, Visibility
+from coordination.bodies.models import (
+    CharterStatus,
+    MembershipKind,
+    QuorumRule,
+    SeatRole,
+    Visibility,
+)
 from coordination.extensions import db
-from coordination.meetings.models import Decision, Invitation, Meeting, MeetingStatus, Minutes, MinutesStatus
+from coordination.meetings.models import (
+    Decision,
+    Invitation,
+    Meeting,
+    MeetingStatus,
+    Minutes,
+    MinutesStatus,
+)
 from coordination.plans.models import ActionItem
 
 
