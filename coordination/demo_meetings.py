@@ -98,10 +98,10 @@ def load_meetings(orgs: dict[str, Organisation], people: dict[str, User], commit
                     "priority": "medium", "weight": 1,
                 }, actor=secretary)
         meetings.circulate(minutes, actor=secretary)
+        meetings.comment(minutes, "Please add that the health ministry asked for a follow-up.",
+                         actor=people["member@example.org"])
         later = [m for m in held if m.start > meeting.start]
         if later:
-            meetings.comment(minutes, "Please add that the health ministry asked for a follow-up.",
-                             actor=people["member@example.org"])
             meetings.approve(minutes, later[0], actor=secretary)
             if index % 2 == 0:
                 meetings.publish(minutes, actor=secretary)

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, current_app, has_request_context, redirect, request, url_for
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_time
 from flask_login import current_user
 
 from coordination.extensions import db
@@ -43,11 +43,17 @@ def zone(name: str | None) -> ZoneInfo:
 
 
 def localtime(value: datetime | None, tz: str | None = None, fmt: str = "medium") -> str:
-    """Show a UTC datetime in the time zone ``tz`` (a body's), with its abbreviation."""
+    """Show a UTC datetime in the time zone ``tz`` (a body's): date, hour and zone abbreviation.
+
+    ``fmt`` ("short", "medium", "full") sets how the date is written; the hour is always short.
+    Date and time are formatted apart so Babel never names a zone of its own.
+    """
     if value is None:
         return ""
     local = value.astimezone(zone(tz))
-    return f"{format_datetime(local.replace(tzinfo=None), fmt, rebase=False)} {local.tzname()}"
+    day = format_date(local.date(), fmt)
+    hour = format_time(local.time(), "short", rebase=False)
+    return f"{day}, {hour} {local.tzname()}"
 
 
 def localdate(value: date | None, fmt: str = "medium") -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -86,7 +86,7 @@ def world(make) -> World:
     own = make.item(plan=plan, parent=axis, lead_organisation_id=member_org.id)
     other = make.item(plan=plan, parent=axis, lead_organisation_id=other_org.id)
     spare = make.item(plan=plan, parent=axis, title="Spare")
-    meeting = make.meeting(body)
+    meeting = make.meeting(body, datetime.now(UTC) + timedelta(days=30))
     circulated_meeting = make.meeting(body, title="Circulated")
     draft, circulated = make.minutes(meeting), make.minutes(circulated_meeting, status="circulated")
     return World(member_org.id, other_org.id, spare_org.id, body.id, empty_body.id, hidden.id,

@@ -287,6 +287,8 @@ def answer(meeting: Meeting, user: User, value: Rsvp) -> Invitation:
         raise ConflictError(_l("You are not invited to this meeting."))
     if meeting.status == MeetingStatus.CANCELLED:
         raise ConflictError(_l("This meeting is cancelled."))
+    if meeting.end < utcnow():
+        raise ConflictError(_l("This meeting is over."))
     invitation.rsvp = value
     db.session.flush()
     return invitation

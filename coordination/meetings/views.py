@@ -21,6 +21,7 @@ from coordination.accounts.forms import ConfirmForm
 from coordination.accounts.queries import active_people
 from coordination.bodies.models import Body
 from coordination.bodies.queries import get_body
+from coordination.db import utcnow
 from coordination.errors import ValidationError
 from coordination.exports import docx as docx_export
 from coordination.exports import ics
@@ -146,6 +147,7 @@ def _detail(meeting: Meeting, agenda_form=None, attachment_form=None, guest_form
     invited = {i.user_id for i in meeting.invitations}
     return render_template(
         "meetings/detail.html", meeting=meeting, quorum=quorum, mine=mine, confirm=ConfirmForm(),
+        past=meeting.end < utcnow(),
         total_minutes=sum(a.duration_minutes for a in meeting.agenda),
         agenda_form=agenda_form or AgendaItemForm(all_organisations(), active_people()),
         attachment_form=attachment_form or AttachmentForm(meeting.agenda),

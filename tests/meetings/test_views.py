@@ -200,8 +200,10 @@ def test_attachments_checked_stored_and_served_as_downloads(app, login_as, make,
 
 
 def test_rsvp_only_for_invitees(login_as, make, committee, db_read):
-    meeting = make.meeting(committee["body"])
+    meeting = make.meeting(committee["body"], datetime.now(UTC) + timedelta(days=30))
+    over = make.meeting(committee["body"], datetime(2026, 1, 6, 15, tzinfo=UTC))
     invitee = login_as(committee["people"]["justice"])
+    assert invitee.submit(f"/meetings/{over.id}/rsvp", {"rsvp": "accepted"}).status_code == 409
     assert invitee.submit(f"/meetings/{meeting.id}/rsvp", {"rsvp": "accepted"}).status_code == 303
     assert invitee.submit(f"/meetings/{meeting.id}/rsvp", {"rsvp": "maybe-later"}).status_code == 422
     outsider = login_as("member")
