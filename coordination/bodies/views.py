@@ -87,7 +87,7 @@ def detail(body: Body):
         today=today,
         upcoming=meeting_queries.body_meetings(body.id, upcoming=True),
         past=meeting_queries.body_meetings(body.id, upcoming=False),
-        decisions=meeting_queries.decision_register(body.id, None, "")[:10],
+        decisions=meeting_queries.decision_register(body.id, None, "", limit=10),
         composition=queries.composition(body.organisation_memberships, today),
         charter=queries.adopted_charter(body),
         confirm=ConfirmForm(),

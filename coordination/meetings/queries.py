@@ -120,7 +120,7 @@ def arising_actions(meeting_id: int) -> list[ActionItem]:
     ).scalars())
 
 
-def decision_register(body_id: int, year: int | None, search: str) -> list[tuple[Decision, Meeting]]:
+def decision_register(body_id: int, year: int | None, search: str, limit: int | None = None) -> list[tuple[Decision, Meeting]]:
     """Decisions in the latest approved or published minutes of each meeting of a body."""
     latest = (
         db.select(Minutes.meeting_id, sa.func.max(Minutes.number).label("number"))
@@ -140,6 +140,8 @@ def decision_register(body_id: int, year: int | None, search: str) -> list[tuple
     if search:
         like = f"%{search.lower()}%"
         stmt = stmt.where(sa.or_(sa.func.lower(Decision.text).like(like), Decision.reference.like(like)))
+    if limit:
+        stmt = stmt.limit(limit)
     return [(d, m) for d, m in db.session.execute(stmt).all()]
 
 

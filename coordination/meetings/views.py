@@ -402,9 +402,11 @@ def minutes(minutes: Minutes):
     return _minutes_page(minutes)
 
 
-@bp.route("/<int:meeting_id>/minutes/<int:minutes_id>/edit", methods=["POST"])
+@bp.route("/<int:meeting_id>/minutes/<int:minutes_id>/edit", methods=["GET", "POST"])
 @guard("edit", Minutes, load=_minutes)
 def edit_minutes(minutes: Minutes):
+    if request.method == "GET":  # the editor is on the minutes page (also where a stale edit points)
+        return redirect(_minutes_url(minutes), 303)
     form = MinutesForm()
     if form.validate_on_submit():
         summaries = {s.id: request.form.get(f"section-{s.id}", s.summary)[:50000] for s in minutes.sections}

@@ -259,6 +259,8 @@ def test_minutes_workflow(login_as, make, committee, db_read):
     assert c.submit(f"{base}/edit", {"summary": "Good meeting.", f"section-{section_id}": "Progress reported.", "version": "1"}).status_code == 303
     stale = c.submit(f"{base}/edit", {"summary": "Overwrite!", "version": "1"})
     assert stale.status_code == 409
+    fresh_link = re.search(r'href="([^"]+)">Open the current version', stale.get_data(as_text=True)).group(1)
+    assert c.get(fresh_link, follow_redirects=True).status_code == 200
     for text in ("First decision.", "Second decision."):
         assert c.submit(f"{base}/decisions", {"text": text}).status_code == 303
     with db_read() as s:
