@@ -233,8 +233,10 @@ def test_quorum_counts_organisations_alternates_and_not_observers(login_as, make
     assert "Quorum met" in page and "2 of 3 member organisations present" in page
     with db_read() as s:
         assert s.get(Meeting, meeting.id).status == MeetingStatus.HELD
-    bad = c.submit(f"/meetings/{meeting.id}/attendance", {"presence-1": "asleep"})
-    assert bad.status_code == 422
+    with db_read() as s:
+        first = s.get(Meeting, meeting.id).invitations[0].id
+    bad = c.submit(f"/meetings/{meeting.id}/attendance", {f"presence-{first}": "asleep"})
+    assert bad.status_code == 422 and f'id="presence-{first}-error"' in bad.get_data(as_text=True)
 
 
 def test_without_adopted_charter_quorum_cannot_be_judged(login_as, make):
