@@ -62,6 +62,13 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+def form_status() -> int:
+    """200 for a form shown afresh, 422 when a submitted form is shown again with errors."""
+    from flask import request
+
+    return 422 if request.method == "POST" else 200
+
+
 def enum_choices(enum_cls: type[enum.Enum], blank: str | None = None) -> list[tuple[str, str]]:
     choices = [(m.value, m.label) for m in enum_cls]
     return [("", blank), *choices] if blank is not None else choices

@@ -95,7 +95,7 @@ def _body_rule(user: User, action: str, obj: Any) -> bool:
 
 
 def _child_of_body_rule(user: User, action: str, obj: Any) -> bool:
-    """Memberships and charters follow their body's visibility; staff manage them."""
+    """Memberships, charters and meetings follow their body's visibility; staff manage them."""
     if isinstance(obj, type):
         return action == "view" or _role(user) in STAFF
     if not can_see_body(user, obj.body):
@@ -137,16 +137,10 @@ def _item_rule(user: User, action: str, obj: Any) -> bool:
 
 
 def _meeting_rule(user: User, action: str, obj: Any) -> bool:
-    """Meetings follow their body's visibility; invitees answer; the secretariat manages."""
-    if isinstance(obj, type):
-        return action == "view" or _role(user) in STAFF
-    if not can_see_body(user, obj.body):
-        return False
-    if action == "view":
-        return True
-    if action == "rsvp":
-        return any(i.user_id == user.id for i in obj.invitations)
-    return _role(user) in STAFF
+    """Meetings follow their body's visibility like seats and charters; invitees answer."""
+    if action == "rsvp" and not isinstance(obj, type):
+        return can_see_body(user, obj.body) and any(i.user_id == user.id for i in obj.invitations)
+    return _child_of_body_rule(user, action, obj)
 
 
 def _minutes_rule(user: User, action: str, obj: Any) -> bool:

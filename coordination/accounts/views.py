@@ -19,6 +19,7 @@ from coordination.accounts.forms import ConfirmForm, LoginForm, PasswordForm, Pr
 from coordination.accounts.models import User
 from coordination.errors import ValidationError
 from coordination.extensions import login_manager
+from coordination.forms import form_status
 from coordination.organisations.queries import all_organisations
 from coordination.permissions import guard, login_only, public
 from coordination.urls import is_safe_next, page_arg
@@ -96,8 +97,7 @@ def password():
             )
             flash(_("Your password has been changed. Other sessions have been logged out."), "success")
             return redirect(url_for("accounts.profile"), 303)
-    status = 422 if request.method == "POST" else 200
-    return render_template("accounts/password.html", form=form), status
+    return render_template("accounts/password.html", form=form), form_status()
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -109,8 +109,7 @@ def profile():
         services.update_profile(user, form.data_for(), actor=user)
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("accounts.profile"), 303)
-    status = 422 if request.method == "POST" else 200
-    return render_template("accounts/profile.html", form=form, user=user), status
+    return render_template("accounts/profile.html", form=form, user=user), form_status()
 
 
 @bp.route("/calendar-feed", methods=["POST"])
@@ -149,8 +148,7 @@ def create():
         else:
             flash(_("Account created for %(name)s.", name=user.full_name), "success")
             return redirect(url_for("accounts.detail", user_id=user.id), 303)
-    status = 422 if request.method == "POST" else 200
-    return render_template("accounts/user_form.html", form=form, user=None), status
+    return render_template("accounts/user_form.html", form=form, user=None), form_status()
 
 
 @bp.route("/users/<int:user_id>")
@@ -171,8 +169,7 @@ def edit(user: User):
         else:
             flash(_("The account has been saved."), "success")
             return redirect(url_for("accounts.detail", user_id=user.id), 303)
-    status = 422 if request.method == "POST" else 200
-    return render_template("accounts/user_form.html", form=form, user=user), status
+    return render_template("accounts/user_form.html", form=form, user=user), form_status()
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])

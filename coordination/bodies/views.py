@@ -28,14 +28,11 @@ from coordination.bodies.models import (
 )
 from coordination.errors import ValidationError
 from coordination.extensions import db
+from coordination.forms import form_status
 from coordination.organisations.queries import all_organisations
 from coordination.permissions import ability, guard, visible_body_ids
 
 bp = Blueprint("bodies", __name__, url_prefix="/bodies")
-
-
-def _status() -> int:
-    return 422 if request.method == "POST" else 200
 
 
 def _body_url(body: Body, anchor: str = "") -> str:
@@ -69,7 +66,7 @@ def create():
         else:
             flash(_("Body %(name)s created.", name=body.name), "success")
             return redirect(_body_url(body), 303)
-    return render_template("bodies/form.html", form=form, body=None), _status()
+    return render_template("bodies/form.html", form=form, body=None), form_status()
 
 
 @bp.route("/<int:body_id>")
@@ -107,7 +104,7 @@ def edit(body: Body):
         else:
             flash(_("Body saved."), "success")
             return redirect(_body_url(body), 303)
-    return render_template("bodies/form.html", form=form, body=body), _status()
+    return render_template("bodies/form.html", form=form, body=body), form_status()
 
 
 @bp.route("/<int:body_id>/delete", methods=["POST"])
@@ -181,7 +178,7 @@ def add_organisation(body: Body):
             return redirect(_body_url(body, "organisations"), 303)
     return render_template(
         "bodies/membership_form.html", form=form, body=body, title=_("Add an organisation")
-    ), _status()
+    ), form_status()
 
 
 def _load_org_membership(body_id: int, membership_id: int) -> OrganisationMembership | None:
@@ -208,7 +205,7 @@ def edit_organisation(membership: OrganisationMembership):
             return redirect(_body_url(membership.body, "organisations"), 303)
     return render_template(
         "bodies/membership_form.html", form=form, body=membership.body, title=_("Edit a seat")
-    ), _status()
+    ), form_status()
 
 
 def _end(membership, title: str):
@@ -223,7 +220,7 @@ def _end(membership, title: str):
             return redirect(url_for("bodies.members", body_id=membership.body_id), 303)
     return render_template(
         "bodies/end_membership.html", form=form, body=membership.body, membership=membership, title=title
-    ), _status()
+    ), form_status()
 
 
 @bp.route("/<int:body_id>/organisations/<int:membership_id>/end", methods=["GET", "POST"])
@@ -265,7 +262,7 @@ def add_person(body: Body):
             return redirect(_body_url(body, "people"), 303)
     return render_template(
         "bodies/membership_form.html", form=form, body=body, title=_("Seat a person")
-    ), _status()
+    ), form_status()
 
 
 @bp.route("/<int:body_id>/people/<int:membership_id>/edit", methods=["GET", "POST"])
@@ -282,7 +279,7 @@ def edit_person(membership: PersonMembership):
             return redirect(_body_url(membership.body, "people"), 303)
     return render_template(
         "bodies/membership_form.html", form=form, body=membership.body, title=_("Edit a seat")
-    ), _status()
+    ), form_status()
 
 
 @bp.route("/<int:body_id>/people/<int:membership_id>/end", methods=["GET", "POST"])
@@ -319,7 +316,7 @@ def new_charter(body: Body):
         else:
             flash(_("Draft charter created."), "success")
             return redirect(_charter_url(charter), 303)
-    return render_template("bodies/charter_form.html", form=form, body=body, charter=None), _status()
+    return render_template("bodies/charter_form.html", form=form, body=body, charter=None), form_status()
 
 
 def _charter_page(charter: Charter, adopt_form=None, signatory_form=None, status: int = 200):
@@ -357,7 +354,7 @@ def edit_charter(charter: Charter):
         else:
             flash(_("Charter saved."), "success")
             return redirect(_charter_url(charter), 303)
-    return render_template("bodies/charter_form.html", form=form, body=charter.body, charter=charter), _status()
+    return render_template("bodies/charter_form.html", form=form, body=charter.body, charter=charter), form_status()
 
 
 @bp.route("/<int:body_id>/charters/<int:charter_id>/new-version", methods=["POST"])

@@ -72,15 +72,21 @@ def _when(meeting: Meeting, local_start, local_end) -> str:
     return f"{local_start:%A %d %B %Y, %H:%M}–{local_end:%H:%M} ({meeting.timezone}, {local_start.tzname()})"
 
 
-def agenda_docx(meeting: Meeting, local_start, local_end, labels: dict[str, str]) -> bytes:
-    """The agenda: body, date and time with time zone, place, numbered items with presenters."""
+def _start(meeting: Meeting, kind: str, local_start, local_end, labels: dict[str, str]):
+    """A new document titled "<kind>: <meeting>", with the body, the time and the place."""
     document = Document()
-    document.core_properties.title = clean(f"{labels['agenda']} — {meeting.title}")
+    document.core_properties.title = clean(f"{kind} — {meeting.title}")
     document.add_heading(clean(meeting.body.name), level=0)
-    document.add_heading(clean(f"{labels['agenda']}: {meeting.title}"), level=1)
+    document.add_heading(clean(f"{kind}: {meeting.title}"), level=1)
     document.add_paragraph(clean(f"{labels['when']}: {_when(meeting, local_start, local_end)}"))
     if meeting.location:
         document.add_paragraph(clean(f"{labels['where']}: {meeting.location}"))
+    return document
+
+
+def agenda_docx(meeting: Meeting, local_start, local_end, labels: dict[str, str]) -> bytes:
+    """The agenda: body, date and time with time zone, place, numbered items with presenters."""
+    document = _start(meeting, labels["agenda"], local_start, local_end, labels)
     if meeting.online_link:
         document.add_paragraph(clean(f"{labels['online']}: {meeting.online_link}"))
     rows = []
@@ -106,13 +112,7 @@ def minutes_docx(minutes: Minutes, local_start, local_end, attendance: Sequence[
                  quorum_text: str, actions: Sequence[Sequence[str]], labels: dict[str, str]) -> bytes:
     """The minutes: header, attendance by organisation, quorum, summaries, decisions, actions, approval."""
     meeting = minutes.meeting
-    document = Document()
-    document.core_properties.title = clean(f"{labels['minutes']} — {meeting.title}")
-    document.add_heading(clean(meeting.body.name), level=0)
-    document.add_heading(clean(f"{labels['minutes']}: {meeting.title}"), level=1)
-    document.add_paragraph(clean(f"{labels['when']}: {_when(meeting, local_start, local_end)}"))
-    if meeting.location:
-        document.add_paragraph(clean(f"{labels['where']}: {meeting.location}"))
+    document = _start(meeting, labels["minutes"], local_start, local_end, labels)
     document.add_paragraph(clean(f"{labels['status']}: {minutes.status.label} — {labels['version']} {minutes.number}"))
     if minutes.correction_reason:
         document.add_paragraph(clean(f"{labels['correction']}: {minutes.correction_reason}"))

@@ -26,6 +26,7 @@ from coordination.errors import ValidationError
 from coordination.exports import docx as docx_export
 from coordination.exports import ics
 from coordination.extensions import db
+from coordination.forms import form_status
 from coordination.meetings import queries, services, timeutil
 from coordination.meetings.forms import (
     PRESENCE_CHOICES,
@@ -48,10 +49,6 @@ from coordination.uploads import send
 from coordination.urls import page_arg
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
-
-
-def _status() -> int:
-    return 422 if request.method == "POST" else 200
 
 
 def _url(meeting: Meeting) -> str:
@@ -109,7 +106,7 @@ def create():
             _warn(meeting)
             flash(_("Meeting scheduled; the body's members are invited."), "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id), 303)
-    return render_template("meetings/form.html", form=form, body=body, meeting=None), _status()
+    return render_template("meetings/form.html", form=form, body=body, meeting=None), form_status()
 
 
 @bp.route("/series/new", methods=["GET", "POST"])
@@ -130,7 +127,7 @@ def create_series():
         else:
             flash(_("%(n)d meetings scheduled.", n=len(series.meetings)), "success")
             return redirect(url_for("bodies.detail", body_id=body.id) + "#meetings", 303)
-    return render_template("meetings/series_form.html", form=form, body=body), _status()
+    return render_template("meetings/series_form.html", form=form, body=body), form_status()
 
 
 # --- one meeting -------------------------------------------------------------------------------
@@ -180,7 +177,7 @@ def edit(meeting: Meeting):
             _warn(meeting)
             flash(_("Meeting saved."), "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id), 303)
-    return render_template("meetings/form.html", form=form, body=meeting.body, meeting=meeting), _status()
+    return render_template("meetings/form.html", form=form, body=meeting.body, meeting=meeting), form_status()
 
 
 @bp.route("/<int:meeting_id>/agenda", methods=["POST"])
@@ -212,7 +209,7 @@ def edit_agenda_item(meeting: Meeting):
         services.update_agenda_item(item, form.data_for(), actor=current_user)
         flash(_("Agenda item saved."), "success")
         return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#agenda", 303)
-    return render_template("meetings/agenda_form.html", form=form, meeting=meeting, item=item), _status()
+    return render_template("meetings/agenda_form.html", form=form, meeting=meeting, item=item), form_status()
 
 
 @bp.route("/<int:meeting_id>/agenda/<int:item_id>/<any(up, down):direction>", methods=["POST"])

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from coordination.accounts.forms import ConfirmForm
 from coordination.errors import ValidationError
-from coordination.forms import enum_choices
+from coordination.forms import enum_choices, form_status
 from coordination.organisations import queries, services
 from coordination.organisations.forms import OrganisationForm
 from coordination.organisations.models import Level, Organisation, OrganisationKind, Sector
@@ -54,8 +54,7 @@ def create():
         else:
             flash(_("Organisation %(name)s created.", name=org.name), "success")
             return redirect(url_for("organisations.detail", org_id=org.id), 303)
-    status = 422 if request.method == "POST" else 200
-    return render_template("organisations/form.html", form=form, org=None), status
+    return render_template("organisations/form.html", form=form, org=None), form_status()
 
 
 @bp.route("/<int:org_id>")
@@ -79,8 +78,7 @@ def edit(org: Organisation):
         else:
             flash(_("Organisation saved."), "success")
             return redirect(url_for("organisations.detail", org_id=org.id), 303)
-    status = 422 if request.method == "POST" else 200
-    return render_template("organisations/form.html", form=form, org=org), status
+    return render_template("organisations/form.html", form=form, org=org), form_status()
 
 
 @bp.route("/<int:org_id>/delete", methods=["POST"])

@@ -23,7 +23,7 @@ from coordination.bodies.queries import all_bodies
 from coordination.errors import ValidationError
 from coordination.exports.csv import action_items_csv
 from coordination.extensions import db
-from coordination.forms import enum_choices
+from coordination.forms import enum_choices, form_status
 from coordination.organisations.queries import all_organisations
 from coordination.permissions import guard, visible_body_ids
 from coordination.plans import progress, queries, services
@@ -47,10 +47,6 @@ from coordination.uploads import send
 from coordination.urls import page_arg
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
-
-
-def _status() -> int:
-    return 422 if request.method == "POST" else 200
 
 
 def _visible_bodies():
@@ -95,7 +91,7 @@ def create():
         else:
             flash(_("Plan created. Add its strategic axes."), "success")
             return redirect(url_for("plans.detail", plan_id=plan.id), 303)
-    return render_template("plans/plan_form.html", form=form, plan=None), _status()
+    return render_template("plans/plan_form.html", form=form, plan=None), form_status()
 
 
 @bp.route("/<int:plan_id>")
@@ -121,7 +117,7 @@ def edit(plan: ActionPlan):
         else:
             flash(_("Plan saved."), "success")
             return redirect(url_for("plans.detail", plan_id=plan.id), 303)
-    return render_template("plans/plan_form.html", form=form, plan=plan), _status()
+    return render_template("plans/plan_form.html", form=form, plan=plan), form_status()
 
 
 @bp.route("/<int:plan_id>/delete", methods=["POST"])
@@ -163,7 +159,7 @@ def new_item(plan: ActionPlan):
         else:
             flash(_("%(code)s added.", code=item.code), "success")
             return redirect(url_for("plans.detail", plan_id=plan.id) + f"#item-{item.id}", 303)
-    return render_template("plans/item_form.html", form=form, plan=plan, parent=parent, item=None), _status()
+    return render_template("plans/item_form.html", form=form, plan=plan, parent=parent, item=None), form_status()
 
 
 @bp.route("/items/new", methods=["GET", "POST"])
@@ -182,7 +178,7 @@ def new_standalone_item():
         else:
             flash(_("%(code)s added.", code=item.code), "success")
             return redirect(url_for("plans.item", item_id=item.id), 303)
-    return render_template("plans/item_form.html", form=form, plan=None, parent=None, item=None), _status()
+    return render_template("plans/item_form.html", form=form, plan=None, parent=None, item=None), form_status()
 
 
 @bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
@@ -201,7 +197,7 @@ def edit_item(item: ActionItem):
         else:
             flash(_("%(code)s saved.", code=item.code), "success")
             return redirect(url_for("plans.item", item_id=item.id), 303)
-    return render_template("plans/item_form.html", form=form, plan=item.plan, parent=item.parent, item=item), _status()
+    return render_template("plans/item_form.html", form=form, plan=item.plan, parent=item.parent, item=item), form_status()
 
 
 @bp.route("/items/<int:item_id>/move", methods=["GET", "POST"])
@@ -221,7 +217,7 @@ def move_item(item: ActionItem):
         else:
             flash(_("Moved: the item is now %(code)s.", code=item.code), "success")
             return redirect(url_for("plans.detail", plan_id=item.plan_id) + f"#item-{item.id}", 303)
-    return render_template("plans/move.html", form=form, item=item), _status()
+    return render_template("plans/move.html", form=form, item=item), form_status()
 
 
 @bp.route("/items/<int:item_id>/delete", methods=["POST"])
