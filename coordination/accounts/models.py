@@ -61,7 +61,9 @@ class User(UserMixin, VersionedMixin, TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     must_change_password: Mapped[bool] = mapped_column(default=False)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Secret for the personal calendar feed (hashed); regenerating it revokes the old URL.
+    # Calendar feed address: the token is HMAC(SECRET_KEY, nonce), so the database alone does
+    # not reveal it; its hash finds the user. A new nonce revokes the old address.
+    feed_nonce: Mapped[str | None] = mapped_column(sa.String(64))
     feed_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="people")

@@ -1,7 +1,9 @@
 """Account services: passwords, log-in sessions, throttling and user administration."""
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 from typing import Any
 
@@ -148,12 +150,23 @@ def end_all_sessions(user: User) -> None:
 # --- personal calendar feed ------------------------------------------------------------------
 
 
-def regenerate_feed_token(user: User, *, actor: User) -> str:
-    """A new secret for the user's calendar feed; the previous URL stops working at once.
+def feed_token(user: User) -> str | None:
+    """The secret in the user's calendar feed addresses, or None if they have none.
 
-    Only a hash is stored, so the URL is shown once, when it is made.
+    Derived from a random nonce with the application's secret key: a copy of the database
+    alone gives no working address. (Changing SECRET_KEY therefore changes every address.)
     """
-    token = secrets.token_urlsafe(24)
+    if not user.feed_nonce:
+        return None
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), f"calendar-feed:{user.feed_nonce}".encode(),
+                      hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")[:32]
+
+
+def regenerate_feed_token(user: User, *, actor: User) -> str:
+    """New calendar feed addresses for the user; the previous ones stop working at once."""
+    user.feed_nonce = secrets.token_hex(16)
+    token = feed_token(user)
     user.feed_token_hash = _token_hash(token)
     db.session.flush()
     audit.record(user, "feed_token", {}, actor)
@@ -161,6 +174,7 @@ def regenerate_feed_token(user: User, *, actor: User) -> str:
 
 
 def revoke_feed_token(user: User, *, actor: User) -> None:
+    user.feed_nonce = None
     user.feed_token_hash = None
     db.session.flush()
     audit.record(user, "feed_token_revoked", {}, actor)

@@ -109,7 +109,9 @@ def profile():
         services.update_profile(user, form.data_for(), actor=user)
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("accounts.profile"), 303)
-    return render_template("accounts/profile.html", form=form, user=user), form_status()
+    token = services.feed_token(user)
+    feed_url = url_for("calendar.personal_feed", token=token, _external=True) if token else None
+    return render_template("accounts/profile.html", form=form, user=user, feed_url=feed_url), form_status()
 
 
 @bp.route("/calendar-feed", methods=["POST"])
@@ -121,11 +123,9 @@ def feed_token():
         services.revoke_feed_token(user, actor=user)
         flash(_("Your calendar address has been revoked."), "success")
         return redirect(url_for("accounts.profile"), 303)
-    token = services.regenerate_feed_token(user, actor=user)
-    feed_url = url_for("calendar.personal_feed", token=token, _external=True)
-    flash(_("Your new calendar address is shown below once; the previous one no longer works."), "success")
-    form = ProfileForm(obj=user)
-    return render_template("accounts/profile.html", form=form, user=user, feed_url=feed_url)
+    services.regenerate_feed_token(user, actor=user)
+    flash(_("Your calendar has a new address; the previous one no longer works."), "success")
+    return redirect(url_for("accounts.profile") + "#feed-title", 303)
 
 
 @bp.route("/users")

@@ -75,10 +75,13 @@ def detail(body: Body):
     today = date.today()
     visible = visible_body_ids(current_user)
     children = [c for c in body.children if visible is None or c.id in visible]
+    from coordination.accounts.services import feed_token
     from coordination.meetings import queries as meeting_queries
 
+    token = feed_token(current_user)
     return render_template(
         "bodies/detail.html",
+        feed_url=url_for("calendar.body_feed", token=token, body_id=body.id, _external=True) if token else None,
         body=body,
         children=children,
         today=today,

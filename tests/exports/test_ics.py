@@ -20,7 +20,7 @@ def body(make):
 
 
 def _feed_token(client) -> str:
-    html = client.submit("/accounts/calendar-feed").get_data(as_text=True)
+    html = client.submit("/accounts/calendar-feed", follow_redirects=True).get_data(as_text=True)
     return re.search(r'/calendar/([^/"]+)/mine.ics', html).group(1)
 
 
@@ -114,10 +114,28 @@ def test_personal_feed_has_meetings_and_deadlines_and_revoked_token_is_404(login
     assert "My meeting" in summaries and str(summaries["My meeting"]["UID"]) == meeting.uid
     deadline = next(e for s, e in summaries.items() if "Send the report" in s)
     assert deadline.decoded("DTSTART") == date(2026, 6, 30)
+    # The address stays visible on the profile and the body page until it is replaced.
+    profile = c.get("/accounts/profile").get_data(as_text=True)
+    assert f"/calendar/{token}/mine.ics" in profile
+    assert f"/calendar/{token}/bodies/{body.id}.ics" in c.get(f"/bodies/{body.id}").get_data(as_text=True)
     new_token = _feed_token(c)
+    assert new_token != token
     assert client.get(f"/calendar/{token}/mine.ics").status_code == 404
     assert client.get(f"/calendar/{new_token}/mine.ics").status_code == 200
     assert client.get("/calendar/not-a-token/mine.ics").status_code == 404
+
+
+def test_revoked_address_stops_working_and_is_no_longer_shown(login_as, make, body, client, db_read):
+    c = login_as(make.user())
+    token = _feed_token(c)
+    assert c.submit("/accounts/calendar-feed", {"revoke": "1"}).status_code == 303
+    assert client.get(f"/calendar/{token}/mine.ics").status_code == 404
+    assert "/calendar/" not in c.get("/accounts/profile").get_data(as_text=True)
+    with db_read() as s:
+        from coordination.accounts.models import User
+
+        user = s.get(User, c.user.id)
+        assert user.feed_nonce is None and user.feed_token_hash is None
 
 
 def test_restricted_body_feed_is_hidden_from_non_members(login_as, make, client):

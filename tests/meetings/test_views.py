@@ -365,7 +365,8 @@ def test_query_counts_do_not_grow_with_meetings(login_as, make, committee, count
     body = committee["body"]
     member = committee["people"]["justice"]
     c = login_as(member)
-    token = re.search(r'value="(http[^"]+/calendar/([^/]+)/mine.ics)"', c.submit("/accounts/calendar-feed").get_data(as_text=True)).group(2)
+    html = c.submit("/accounts/calendar-feed", follow_redirects=True).get_data(as_text=True)
+    token = re.search(r'value="(http[^"]+/calendar/([^/]+)/mine.ics)"', html).group(2)
     target = make.meeting(body)
     state = {"n": 0}
 
