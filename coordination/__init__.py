@@ -69,6 +69,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     hooks.register(app)
 
+    @app.after_request
+    def commit(response):
+        """One request, one transaction: commit a success, roll back anything else."""
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
     from coordination.cli import register_cli
 
     register_cli(app)

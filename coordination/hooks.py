@@ -1,4 +1,4 @@
-"""Request hooks: one commit per request, security headers, locale, template helpers."""
+"""Request hooks: security headers, locale, time zones and template helpers."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -7,8 +7,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Flask, current_app, has_request_context, redirect, request, url_for
 from flask_babel import format_date, format_time
 from flask_login import current_user
-
-from coordination.extensions import db
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -91,12 +89,7 @@ def register(app: Flask) -> None:
         return None
 
     @app.after_request
-    def commit_and_secure(response):
-        # One request, one transaction: commit when the response is a success.
-        if response.status_code < 400:
-            db.session.commit()
-        else:
-            db.session.rollback()
+    def secure(response):
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CSP)
         headers.setdefault("X-Content-Type-Options", "nosniff")
