@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from coordination.accounts.models import User
 from coordination.bodies.models import Body
+from coordination.dates import local_today
 from coordination.db import utcnow
 from coordination.meetings import services as meetings
 from coordination.meetings.models import MeetingStatus, Presence
@@ -39,7 +40,7 @@ def _first_tuesday(year: int, month: int) -> date:
 
 def load_meetings(orgs: dict[str, Organisation], people: dict[str, User], committee: Body) -> None:
     rng = random.Random(2025)  # noqa: S311 - demo data
-    today = date.today()
+    today = local_today()
     start_month = (today.replace(day=1) - timedelta(days=335)).replace(day=1)
     first = datetime.combine(_first_tuesday(start_month.year, start_month.month), datetime.min.time()).replace(hour=10)
     secretary = people["secretariat@example.org"]

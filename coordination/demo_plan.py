@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from coordination.accounts.models import User
 from coordination.bodies.models import Body
+from coordination.dates import local_today
 from coordination.organisations.models import Organisation
 from coordination.plans import services as plans
 from coordination.plans.models import ItemStatus, Priority
@@ -144,7 +145,7 @@ def _history(rng: random.Random, start: date, deadline: date, profile: str, toda
 def load_plan(orgs: dict[str, Organisation], people: dict[str, User], committee: Body) -> None:
     """Create the plan, its tree and the progress histories."""
     rng = random.Random(20220101)  # noqa: S311 - demo data, not security
-    today = date.today()
+    today = local_today()
     plan = plans.create_plan(
         {"title": "National Plan of Action against Violence against Women 2022–2026", "body_id": committee.id,
          "period_start": date(2022, 1, 1), "period_end": date(2026, 12, 31),

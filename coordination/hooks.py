@@ -8,6 +8,8 @@ from flask import Flask, current_app, has_request_context, redirect, request, ur
 from flask_babel import format_date, format_time
 from flask_login import current_user
 
+from coordination.dates import local_today
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
@@ -70,7 +72,7 @@ def register(app: Flask) -> None:
 
     # Model classes are exposed so templates can ask ``can(current_user, "create", org_class)``.
     app.jinja_env.globals.update(
-        can=can, today=date.today, get_locale=get_locale, audit_entry_class=AuditEntry,
+        can=can, today=local_today, get_locale=get_locale, audit_entry_class=AuditEntry,
         org_class=Organisation, body_class=Body, user_class=User, plan_class=ActionPlan,
         item_class=ActionItem,
         current_user=current_user,  # also for imported macros, which get no context

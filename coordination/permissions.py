@@ -12,7 +12,6 @@ Objects a user may not see answer 404, so their existence is not revealed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from functools import wraps
 from typing import Any
 
@@ -27,6 +26,7 @@ from coordination.bodies.models import (
     OrganisationMembership,
     PersonMembership,
 )
+from coordination.dates import local_today
 from coordination.meetings.models import Meeting, Minutes, MinutesStatus
 from coordination.organisations.models import Organisation
 from coordination.plans.models import ActionItem, ActionPlan
@@ -47,7 +47,7 @@ def bodies_sat_on(user: User) -> set[int]:
     if user.id not in cache:
         from coordination.bodies import queries
 
-        cache[user.id] = queries.body_ids_sat_on(user, date.today())
+        cache[user.id] = queries.body_ids_sat_on(user, local_today())
     return cache[user.id]
 
 

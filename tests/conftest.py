@@ -46,6 +46,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "RATELIMIT_STORAGE_URI": "memory://",
             "UPLOAD_FOLDER": str(tmp / "uploads"),
             "SERVER_NAME": "localhost",
+            # "Today" in tests is the UTC date (tests.today), whatever the machine's zone.
+            "DEFAULT_TIMEZONE": "UTC",
         }
     )
     with app.app_context():

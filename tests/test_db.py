@@ -61,3 +61,19 @@ def test_concurrent_read_then_write_transactions_wait_instead_of_failing(tmp_pat
     with engine.connect() as conn:
         assert sorted(conn.exec_driver_sql("SELECT n FROM t").scalars()) == [1, 2]
     engine.dispose()
+
+
+def test_today_is_the_portals_date_not_the_servers(app):
+    """UTC+14 and UTC-11 are always on different calendar days: "today" must follow the setting."""
+    from coordination.dates import local_today
+
+    with app.app_context():
+        saved = app.config["DEFAULT_TIMEZONE"]
+        try:
+            app.config["DEFAULT_TIMEZONE"] = "Pacific/Kiritimati"
+            east = local_today()
+            app.config["DEFAULT_TIMEZONE"] = "Pacific/Pago_Pago"
+            west = local_today()
+        finally:
+            app.config["DEFAULT_TIMEZONE"] = saved
+    assert 1 <= (east - west).days <= 2

@@ -14,6 +14,7 @@ import pytest
 from coordination.accounts.models import Role
 from coordination.bodies.models import SeatRole, Visibility
 from coordination.extensions import db
+from tests import today
 
 STATIC_ENDPOINTS = {"static", "bootstrap.static"}
 
@@ -127,7 +128,7 @@ def _meeting_data():
 
 
 def _progress_data():
-    return {"update_date": date.today().isoformat(), "status": "in_progress", "progress": "30", "narrative": "Done a bit."}
+    return {"update_date": today().isoformat(), "status": "in_progress", "progress": "30", "narrative": "Done a bit."}
 
 
 # (object, action) -> (method, url, form data)

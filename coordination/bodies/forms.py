@@ -1,7 +1,6 @@
 """Forms for bodies, memberships, charters and signatories."""
 from __future__ import annotations
 
-from datetime import date
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
@@ -19,6 +18,7 @@ from coordination.bodies.models import (
     SeatRole,
     Visibility,
 )
+from coordination.dates import local_today
 from coordination.forms import BaseForm, VersionedForm, enum_choices, optional_int, text_length
 from coordination.organisations.models import Level
 
@@ -74,7 +74,7 @@ class BodyForm(VersionedForm):
 def _not_in_future(form, field):
     from wtforms.validators import ValidationError
 
-    if field.data and field.data > date.today():
+    if field.data and field.data > local_today():
         raise ValidationError(_l("The date cannot be in the future."))
 
 

@@ -23,6 +23,7 @@ from coordination.bodies.models import (
     QuorumRule,
     SeatRole,
 )
+from coordination.dates import local_today
 from coordination.db import apply_changes, audit_value, utcnow
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
@@ -57,7 +58,7 @@ def _validate_body(data: dict[str, Any], body: Body | None) -> None:
             errors["parent_id"] = _l(
                 "A body cannot sit under itself or under one of its own sub-bodies."
             )
-    if data.get("established_on") and data["established_on"] > date.today():
+    if data.get("established_on") and data["established_on"] > local_today():
         errors["established_on"] = _l("The date of establishment cannot be in the future.")
     if errors:
         raise ValidationError(errors)
@@ -153,7 +154,7 @@ def end_membership(
     membership: OrganisationMembership | PersonMembership, end_date: date, *, actor: User
 ) -> None:
     """End a seat on ``end_date``; it stays in the body's history."""
-    if membership.end_date is not None and membership.end_date <= date.today():
+    if membership.end_date is not None and membership.end_date <= local_today():
         raise ConflictError(_l("This membership has already ended."))
     if end_date < membership.start_date:
         raise ValidationError({"end_date": _l("The end date cannot be before the start date.")})
@@ -318,7 +319,7 @@ def adopt_charter(charter: Charter, data: dict[str, Any], *, actor: User) -> Non
     if charter.status != CharterStatus.UNDER_REVIEW:
         raise ConflictError(_l("Only a version under review can be adopted."))
     adopted_on = data["adopted_on"]
-    if adopted_on > date.today():
+    if adopted_on > local_today():
         raise ValidationError({"adopted_on": _l("The adoption date cannot be in the future.")})
     previous = db.session.execute(
         db.select(Charter).where(
@@ -355,7 +356,7 @@ def add_signatory(charter: Charter, data: dict[str, Any], *, actor: User) -> Cha
     errors: dict[str | None, Any] = {}
     if any(s.organisation_id == data["organisation_id"] for s in charter.signatories):
         errors["organisation_id"] = _l("This organisation has already signed this version.")
-    if data["signed_on"] > date.today():
+    if data["signed_on"] > local_today():
         errors["signed_on"] = _l("The signature date cannot be in the future.")
     if errors:
         raise ValidationError(errors)

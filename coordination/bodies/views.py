@@ -1,8 +1,6 @@
 """Body pages: tree, body page, memberships, charters and the governance overview."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -26,6 +24,7 @@ from coordination.bodies.models import (
     OrganisationMembership,
     PersonMembership,
 )
+from coordination.dates import local_today
 from coordination.errors import ValidationError
 from coordination.extensions import db
 from coordination.forms import form_status
@@ -45,7 +44,7 @@ def _body_url(body: Body, anchor: str = "") -> str:
 @bp.route("/")
 @guard("view", Body)
 def index():
-    rows = queries.body_tree(visible_body_ids(current_user), date.today())
+    rows = queries.body_tree(visible_body_ids(current_user), local_today())
     return render_template("bodies/index.html", rows=rows)
 
 
@@ -72,7 +71,7 @@ def create():
 @bp.route("/<int:body_id>")
 @guard("view", Body, load=queries.body_page)
 def detail(body: Body):
-    today = date.today()
+    today = local_today()
     visible = visible_body_ids(current_user)
     children = [c for c in body.children if visible is None or c.id in visible]
     from coordination.accounts.services import feed_token
@@ -125,7 +124,7 @@ def members(body: Body):
     organisations, people = queries.membership_history(body)
     return render_template(
         "bodies/members.html", body=body, organisations=organisations, people=people,
-        today=date.today(), confirm=ConfirmForm(),
+        today=local_today(), confirm=ConfirmForm(),
     )
 
 
@@ -148,7 +147,7 @@ def decisions(body: Body):
         by_reference.setdefault(item.decision_reference, []).append(item)
     from coordination.plans import progress
 
-    states = progress.states_as_of(ActionItem.id.in_([i.id for i in arising] or [-1]), date.today())
+    states = progress.states_as_of(ActionItem.id.in_([i.id for i in arising] or [-1]), local_today())
     return render_template(
         "bodies/decisions.html", body=body, rows=rows, year=year, search=search, by_reference=by_reference,
         states=states, years=meeting_queries.decision_years(body.id),
@@ -158,7 +157,7 @@ def decisions(body: Body):
 @bp.route("/governance")
 @ability("view_governance")
 def governance():
-    rows = queries.governance_overview(visible_body_ids(current_user), date.today())
+    rows = queries.governance_overview(visible_body_ids(current_user), local_today())
     return render_template("bodies/governance.html", rows=rows)
 
 
@@ -169,7 +168,7 @@ def governance():
 @guard("edit", Body, load=queries.get_body)
 def add_organisation(body: Body):
     form = OrganisationMembershipForm(
-        all_organisations(), data={"start_date": date.today()} if request.method == "GET" else None
+        all_organisations(), data={"start_date": local_today()} if request.method == "GET" else None
     )
     if form.validate_on_submit():
         try:
@@ -212,7 +211,7 @@ def edit_organisation(membership: OrganisationMembership):
 
 
 def _end(membership, title: str):
-    form = EndMembershipForm(data={"end_date": date.today()} if request.method == "GET" else None)
+    form = EndMembershipForm(data={"end_date": local_today()} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
             services.end_membership(membership, form.end_date.data, actor=current_user)
@@ -246,7 +245,7 @@ def delete_organisation(membership: OrganisationMembership):
 
 def _person_form(body: Body, obj=None, data=None) -> PersonMembershipForm:
     return PersonMembershipForm(
-        active_people(), all_organisations(), queries.current_principals(body, date.today()),
+        active_people(), all_organisations(), queries.current_principals(body, local_today()),
         obj=obj, data=data,
     )
 
@@ -254,7 +253,7 @@ def _person_form(body: Body, obj=None, data=None) -> PersonMembershipForm:
 @bp.route("/<int:body_id>/people/new", methods=["GET", "POST"])
 @guard("edit", Body, load=queries.get_body)
 def add_person(body: Body):
-    form = _person_form(body, data={"start_date": date.today()} if request.method == "GET" else None)
+    form = _person_form(body, data={"start_date": local_today()} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
             services.add_person_membership(body, form.data_for(), actor=current_user)
@@ -323,7 +322,7 @@ def new_charter(body: Body):
 
 
 def _charter_page(charter: Charter, adopt_form=None, signatory_form=None, status: int = 200):
-    today = date.today()
+    today = local_today()
     return render_template(
         "bodies/charter.html",
         charter=charter,
@@ -411,7 +410,7 @@ def delete_charter(charter: Charter):
 @bp.route("/<int:body_id>/charters/<int:charter_id>/signatories", methods=["POST"])
 @guard("edit", Charter, load=queries.charter)
 def add_signatory(charter: Charter):
-    form = SignatoryForm(queries.member_organisations(charter.body, date.today()))
+    form = SignatoryForm(queries.member_organisations(charter.body, local_today()))
     if form.validate_on_submit():
         try:
             services.add_signatory(charter, form.data_for(), actor=current_user)

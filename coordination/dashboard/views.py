@@ -1,13 +1,12 @@
 """Dashboard: what each role comes to do, one click away."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from coordination.accounts.models import Role
 from coordination.bodies import queries as body_queries
+from coordination.dates import local_today
 from coordination.extensions import db
 from coordination.permissions import bodies_sat_on, login_only, public, visible_body_ids
 from coordination.plans import queries as plan_queries
@@ -32,7 +31,7 @@ def index():
 
     Everyone: the bodies they sit on and the plans' progress today.
     """
-    today = date.today()
+    today = local_today()
     visible = visible_body_ids(current_user)
     my_bodies = bodies_sat_on(current_user)
     rows = body_queries.body_tree(visible, today)

@@ -1,7 +1,7 @@
 """Meeting pages: scheduling, series, agenda, invitees, attendance, minutes; .ics and .docx."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import (
     Blueprint,
@@ -21,6 +21,7 @@ from coordination.accounts.forms import ConfirmForm
 from coordination.accounts.queries import active_people
 from coordination.bodies.models import Body
 from coordination.bodies.queries import get_body
+from coordination.dates import local_today
 from coordination.db import utcnow
 from coordination.errors import ValidationError
 from coordination.exports import docx as docx_export
@@ -93,7 +94,7 @@ def create():
     body = _body_for_new()
     initial = None
     if request.method == "GET":
-        start = datetime.combine(date.today() + timedelta(days=14), datetime.min.time()).replace(hour=10)
+        start = datetime.combine(local_today() + timedelta(days=14), datetime.min.time()).replace(hour=10)
         initial = {"title": _("Ordinary meeting of %(body)s", body=body.acronym or body.name), "timezone": body.timezone,
                    "start_local": start, "end_local": start + timedelta(hours=2), "status": "planned"}
     form = MeetingForm(data=initial)
@@ -115,7 +116,7 @@ def create_series():
     body = _body_for_new()
     initial = None
     if request.method == "GET":
-        start = datetime.combine(date.today() + timedelta(days=7), datetime.min.time()).replace(hour=10)
+        start = datetime.combine(local_today() + timedelta(days=7), datetime.min.time()).replace(hour=10)
         initial = {"title": _("Monthly meeting of %(body)s", body=body.acronym or body.name), "timezone": body.timezone,
                    "start_local": start, "end_local": start + timedelta(hours=2), "interval": 1, "count": 12}
     form = SeriesForm(data=initial)

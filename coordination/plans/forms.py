@@ -1,8 +1,6 @@
 """Forms for plans, items, moves, indicators, progress updates and comments."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
@@ -18,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, InputRequired, NumberRange, Optional
 
+from coordination.dates import local_today
 from coordination.forms import (
     BaseForm,
     MultiCheckboxField,
@@ -112,7 +111,7 @@ class IndicatorForm(BaseForm):
 def _not_future(form, field):
     from wtforms.validators import ValidationError
 
-    if field.data and field.data > date.today():
+    if field.data and field.data > local_today():
         raise ValidationError(_l("The date of an update cannot be in the future."))
 
 

@@ -1,7 +1,6 @@
 """Plan services: plans, the item tree (codes, moves), item details and progress updates."""
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +13,7 @@ from coordination import audit, uploads
 from coordination.accounts.models import User
 from coordination.accounts.services import check_version
 from coordination.bodies.models import Body
+from coordination.dates import local_today
 from coordination.db import apply_changes, audit_value
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
@@ -288,7 +288,7 @@ def remove_indicator(indicator: Indicator, *, actor: User) -> None:
 def _validate_update(item: ActionItem, data: dict[str, Any]) -> None:
     errors: dict[str | None, Any] = {}
     when, status, pct = data["update_date"], ItemStatus(data["status"]), data["progress"]
-    if when > date.today():
+    if when > local_today():
         errors["update_date"] = _l("The date of an update cannot be in the future.")
     latest = max((u.update_date for u in item.updates), default=None)
     if latest and when < latest:

@@ -20,6 +20,7 @@ from flask_login import current_user
 from coordination.accounts.forms import ConfirmForm
 from coordination.accounts.queries import active_people
 from coordination.bodies.queries import all_bodies
+from coordination.dates import local_today
 from coordination.errors import ValidationError
 from coordination.exports.csv import action_items_csv
 from coordination.extensions import db
@@ -58,13 +59,13 @@ def _as_of() -> tuple[date, str | None]:
     """The ``as_of`` query argument (default today) and an error message if it is invalid."""
     raw = request.args.get("as_of", "").strip()
     if not raw:
-        return date.today(), None
+        return local_today(), None
     try:
         value = date.fromisoformat(raw)
     except ValueError:
-        return date.today(), _("Enter the date as YYYY-MM-DD.")
-    if value > date.today():
-        return date.today(), _("The date cannot be in the future.")
+        return local_today(), _("Enter the date as YYYY-MM-DD.")
+    if value > local_today():
+        return local_today(), _("The date cannot be in the future.")
     return value, None
 
 
@@ -260,7 +261,7 @@ def _filters() -> queries.ItemFilters:
 @guard("view", ActionItem)
 def items():
     filters = _filters()
-    today = date.today()
+    today = local_today()
     per_page = current_app.config["PAGE_SIZE"]
     page = page_arg()
     rows, total = queries.item_page(filters, visible_body_ids(current_user), today, page, per_page)
@@ -276,10 +277,10 @@ def items():
 @bp.route("/items.csv")
 @guard("view", ActionItem)
 def items_csv():
-    rows = queries.item_rows(_filters(), visible_body_ids(current_user), date.today())
+    rows = queries.item_rows(_filters(), visible_body_ids(current_user), local_today())
     return Response(
         action_items_csv(rows), mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=action-items-{date.today().isoformat()}.csv"},
+        headers={"Content-Disposition": f"attachment; filename=action-items-{local_today().isoformat()}.csv"},
     )
 
 
@@ -287,7 +288,7 @@ def items_csv():
 
 
 def _item_page(item: ActionItem, progress_form=None, comment_form=None, indicator_form=None, status: int = 200):
-    today = date.today()
+    today = local_today()
     state = progress.state_from_updates(item.updates, today)
     corrected = {u.corrects_id: u for u in item.updates if u.corrects_id}
     if progress_form is None:

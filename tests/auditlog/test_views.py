@@ -1,8 +1,9 @@
 """The audit log page: who may read it, and its filters."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from coordination.audit import AuditEntry
 from coordination.extensions import db
+from tests import today
 
 
 def test_audit_log_filters_by_object_and_dates(login_as, make):
@@ -16,9 +17,9 @@ def test_audit_log_filters_by_object_and_dates(login_as, make):
     by_org = admin.get(f"/audit/?type=organisation&object={org.id}").get_data(as_text=True)
     assert "Renamed Org" in by_org and "ToR" not in by_org
     assert "Filtered Org" in by_org  # old → new values shown
-    today = date.today()
-    assert "Renamed Org" in admin.get(f"/audit/?since={today.isoformat()}").get_data(as_text=True)
-    assert "Nothing recorded" in admin.get(f"/audit/?until={(today - timedelta(days=10)).isoformat()}").get_data(as_text=True)
+    day = today()
+    assert "Renamed Org" in admin.get(f"/audit/?since={day.isoformat()}").get_data(as_text=True)
+    assert "Nothing recorded" in admin.get(f"/audit/?until={(day - timedelta(days=10)).isoformat()}").get_data(as_text=True)
     assert admin.get("/audit/?since=not-a-date&object=abc").status_code == 200
 
 

@@ -17,6 +17,7 @@ from coordination.bodies.models import (
 )
 from coordination.extensions import db
 from coordination.organisations.models import OrganisationKind
+from tests import today
 
 
 def _body(**overrides):
@@ -49,7 +50,7 @@ def test_create_body_under_parent_and_see_tree(login_as, make, db_read):
     ({"name": ""}, "name", "This field is required."),
     ({"timezone": "Mars/Olympus_Mons"}, "timezone", "Not a valid choice"),
     ({"established_on": "2006-13-45"}, "established_on", "Not a valid date value"),
-    ({"established_on": (date.today() + timedelta(days=3)).isoformat()}, "established_on", "cannot be in the future"),
+    ({"established_on": (today() + timedelta(days=3)).isoformat()}, "established_on", "cannot be in the future"),
     ({"mandate": "x" * 10001}, "mandate", "Use at most 10000 characters."),
     ({"kind": "secret_cabal"}, "kind", "Not a valid choice"),
     ({"parent_id": "99999"}, "parent_id", "Not a valid choice"),
@@ -198,7 +199,7 @@ def test_charter_workflow_adopt_supersede_and_diff(login_as, make, db_read):
     # Adoption needs review first.
     assert c.submit(f"{base}/adopt", {"adopted_on": "2024-01-10"}).status_code == 409
     assert c.submit(f"{base}/submit").status_code == 303
-    future = c.submit(f"{base}/adopt", {"adopted_on": (date.today() + timedelta(days=1)).isoformat()})
+    future = c.submit(f"{base}/adopt", {"adopted_on": (today() + timedelta(days=1)).isoformat()})
     assert future.status_code == 422 and "cannot be in the future" in future.get_data(as_text=True)
     assert c.submit(f"{base}/adopt", {"adopted_on": "2024-01-10", "adopted_at_meeting": "Meeting of 10 January"}).status_code == 303
     # Adopted versions are immutable.
@@ -270,7 +271,7 @@ def test_signatories_and_governance_flags(login_as, make, db_read):
     assert c.submit(url, {"organisation_id": a.id, "signer_name": "Minister A", "signed_on": "2024-01-02"}).status_code == 303
     dup = c.submit(url, {"organisation_id": a.id, "signer_name": "Minister A", "signed_on": "2024-01-02"})
     assert dup.status_code == 422 and "already signed" in dup.get_data(as_text=True)
-    future = c.submit(url, {"organisation_id": b.id, "signer_name": "B", "signed_on": (date.today() + timedelta(days=2)).isoformat()})
+    future = c.submit(url, {"organisation_id": b.id, "signer_name": "B", "signed_on": (today() + timedelta(days=2)).isoformat()})
     assert future.status_code == 422
     assert _count(db_read, CharterSignatory) == 1
     evaluator = login_as("evaluator")

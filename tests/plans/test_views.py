@@ -10,8 +10,9 @@ from coordination.accounts.models import Role
 from coordination.bodies.models import Visibility
 from coordination.extensions import db
 from coordination.plans.models import ActionItem, ActionPlan, ItemComment, ProgressUpdate
+from tests import today
 
-TODAY = date.today()
+TODAY = today()
 
 
 def _count(db_read, model, *where):
