@@ -253,8 +253,26 @@ def move_agenda_item(item: AgendaItem, offset: int, *, actor: User) -> None:
     other = index + offset
     if not 0 <= other < len(items):
         return
-    items[index].position, items[other].position = items[other].position, items[index].position
-    db.session.flush()
+    items[index], items[other] = items[other], items[index]
+    _renumber_agenda(item.meeting, items, actor)
+
+
+def reorder_agenda(meeting: Meeting, ids: list[int], *, actor: User) -> None:
+    """Put the agenda in the order of ``ids``, which must name each of its items exactly once."""
+    by_id = {a.id: a for a in meeting.agenda}
+    if sorted(ids) != sorted(by_id):
+        raise ValidationError({"order": _l("The agenda changed meanwhile: reload the page and order it again.")})
+    _renumber_agenda(meeting, [by_id[i] for i in ids], actor)
+
+
+def _renumber_agenda(meeting: Meeting, ordered: list[AgendaItem], actor: User) -> None:
+    before = [a.title for a in sorted(meeting.agenda, key=lambda a: a.position)]
+    for n, item in enumerate(ordered, start=1):
+        item.position = n
+    after = [a.title for a in ordered]
+    if after != before:
+        db.session.flush()
+        audit.record(meeting, "agenda_order", {"agenda": (" · ".join(before), " · ".join(after))}, actor)
 
 
 def add_attachment(meeting: Meeting, upload: FileStorage, agenda_item: AgendaItem | None, *, actor: User) -> Attachment:

@@ -220,6 +220,19 @@ def move_agenda_item(meeting: Meeting):
     return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#agenda", 303)
 
 
+@bp.route("/<int:meeting_id>/agenda/order", methods=["POST"])
+@guard("edit", Meeting, load=queries.meeting_page)
+def reorder_agenda(meeting: Meeting):
+    """The drag-and-drop layer posts the whole order here; Up/Down buttons work without it."""
+    try:
+        ids = [int(part) for part in request.form.get("order", "").split(",") if part.strip()]
+    except ValueError:
+        ids = []
+    services.reorder_agenda(meeting, ids, actor=current_user)
+    flash(_("Agenda order saved."), "success")
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#agenda", 303)
+
+
 @bp.route("/<int:meeting_id>/agenda/<int:item_id>/delete", methods=["POST"])
 @guard("edit", Meeting, load=_agenda_item)
 def delete_agenda_item(meeting: Meeting):

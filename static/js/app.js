@@ -5,3 +5,51 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// Agenda: drag rows to reorder (the Up/Down buttons do the same without JavaScript).
+(function () {
+  var body = document.querySelector("tbody[data-agenda-order]");
+  if (!body) {
+    return;
+  }
+  var form = document.getElementById(body.dataset.agendaOrder);
+  var dragged = null;
+  document.querySelectorAll(".js-only").forEach(function (el) { el.hidden = false; });
+  Array.prototype.forEach.call(body.rows, function (row) { row.draggable = true; });
+
+  body.addEventListener("dragstart", function (event) {
+    dragged = event.target.closest("tr");
+    if (!dragged) {
+      return;
+    }
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", dragged.dataset.id);
+    dragged.classList.add("opacity-50");
+  });
+  body.addEventListener("dragover", function (event) {
+    var row = event.target.closest("tr");
+    if (!dragged || !row || row === dragged) {
+      return;
+    }
+    event.preventDefault();
+    var box = row.getBoundingClientRect();
+    body.insertBefore(dragged, event.clientY > box.top + box.height / 2 ? row.nextSibling : row);
+  });
+  body.addEventListener("drop", function (event) {
+    if (dragged) {
+      event.preventDefault();
+    }
+  });
+  body.addEventListener("dragend", function () {
+    if (!dragged) {
+      return;
+    }
+    dragged.classList.remove("opacity-50");
+    dragged = null;
+    var order = Array.prototype.map.call(body.rows, function (row) { return row.dataset.id; }).join(",");
+    if (order !== form.elements.order.value) {
+      form.elements.order.value = order;
+      form.submit();
+    }
+  });
+})();

@@ -177,6 +177,32 @@ def test_agenda_items_reorder_and_total_time(login_as, make, committee, db_read)
         assert [a.title for a in s.get(Meeting, meeting.id).agenda] == ["Opening", "Any other business", "Plan progress"]
 
 
+def test_agenda_whole_order_from_drag_and_drop(login_as, make, committee, db_read):
+    meeting = make.meeting(committee["body"])
+    c = login_as("secretariat")
+    for title in ("Opening", "Plan progress", "Any other business"):
+        c.submit(f"/meetings/{meeting.id}/agenda", {"title": title, "duration_minutes": "10", "description": ""})
+    with db_read() as s:
+        ids = [a.id for a in s.get(Meeting, meeting.id).agenda]
+    page = c.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert 'data-agenda-order="agenda-order"' in page and f'value="{",".join(map(str, ids))}"' in page
+    assert 'aria-label="Move “Plan progress” up"' in page
+    url = f"/meetings/{meeting.id}/agenda/order"
+    for bad in (f"{ids[0]},{ids[1]}", f"{ids[0]},{ids[0]},{ids[1]}", f"{ids[0]},{ids[1]},{ids[2]},99999", "x,y"):
+        refused = c.submit(url, {"order": bad})
+        assert refused.status_code == 422 and "The agenda changed meanwhile" in refused.get_data(as_text=True)
+    for who in (login_as(committee["people"]["justice"]), login_as("evaluator")):
+        assert who.submit(url, {"order": f"{ids[2]},{ids[1]},{ids[0]}"}).status_code == 403
+    with db_read() as s:
+        assert [a.title for a in s.get(Meeting, meeting.id).agenda] == ["Opening", "Plan progress", "Any other business"]
+    assert c.submit(url, {"order": f"{ids[2]},{ids[0]},{ids[1]}"}).status_code == 303
+    with db_read() as s:
+        agenda = s.get(Meeting, meeting.id).agenda
+        assert [(a.position, a.title) for a in agenda] == [(1, "Any other business"), (2, "Opening"), (3, "Plan progress")]
+    history = login_as("admin").get("/audit/?action=agenda_order").get_data(as_text=True)
+    assert "Opening · Plan progress · Any other business" in history and "Any other business · Opening · Plan progress" in history
+
+
 def test_attachments_checked_stored_and_served_as_downloads(app, login_as, make, committee, db_read):
     meeting = make.meeting(committee["body"])
     c = login_as("secretariat")
