@@ -15,6 +15,7 @@ from coordination.dates import local_today
 from coordination.db import utcnow
 from coordination.meetings import services as meetings
 from coordination.meetings.models import MeetingStatus, Presence
+from coordination.minutes import services as minutes_services
 from coordination.organisations.models import Organisation
 
 AGENDA = [
@@ -80,7 +81,7 @@ def load_meetings(orgs: dict[str, Organisation], people: dict[str, User], commit
             presence[invitation.id] = (Presence.PRESENT if roll < (0.45 if index == 2 else 0.8)
                                        else Presence.EXCUSED if roll < 0.9 else Presence.ABSENT)
         meetings.record_attendance(meeting, presence, actor=secretary)
-        minutes = meetings.start_minutes(meeting, actor=secretary)
+        minutes = minutes_services.start_minutes(meeting, actor=secretary)
         for section in minutes.sections:
             section.summary = rng.choice([
                 "The chair opened the item; members exchanged views and agreed on next steps.",
@@ -89,20 +90,20 @@ def load_meetings(orgs: dict[str, Organisation], people: dict[str, User], commit
             ])
         for _ in range(rng.randint(1, 2)):
             text, owner = next(decisions)
-            decision = meetings.add_decision(minutes, {"text": text}, actor=secretary)
+            decision = minutes_services.add_decision(minutes, {"text": text}, actor=secretary)
             if rng.random() < 0.7:
                 local = meetings.timeutil.to_local(meeting.start, meeting.timezone).date()
                 focal = next((p for p in people.values() if p.organisation_id == orgs[owner].id), None)
-                meetings.action_from_decision(decision, {
+                minutes_services.action_from_decision(decision, {
                     "title": text.split(".")[0][:120], "lead_organisation_id": orgs[owner].id,
                     "focal_person_id": focal.id if focal else None, "deadline": local + timedelta(days=60),
                     "priority": "medium", "weight": 1,
                 }, actor=secretary)
-        meetings.circulate(minutes, actor=secretary)
-        meetings.comment(minutes, "Please add that the health ministry asked for a follow-up.",
+        minutes_services.circulate(minutes, actor=secretary)
+        minutes_services.comment(minutes, "Please add that the health ministry asked for a follow-up.",
                          actor=people["member@example.org"])
         later = [m for m in held if m.start > meeting.start]
         if later:
-            meetings.approve(minutes, later[0], actor=secretary)
+            minutes_services.approve(minutes, later[0], actor=secretary)
             if index % 2 == 0:
-                meetings.publish(minutes, actor=secretary)
+                minutes_services.publish(minutes, actor=secretary)

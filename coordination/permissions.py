@@ -27,7 +27,8 @@ from coordination.bodies.models import (
     PersonMembership,
 )
 from coordination.dates import local_today
-from coordination.meetings.models import Meeting, Minutes, MinutesStatus
+from coordination.meetings.models import Meeting
+from coordination.minutes.models import Minutes, MinutesStatus
 from coordination.organisations.models import Organisation
 from coordination.plans.models import ActionItem, ActionPlan
 

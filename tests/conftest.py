@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
 
 from coordination import create_app
+from coordination.bodies.models import CharterStatus, MembershipKind, QuorumRule, SeatRole
 from coordination.extensions import db, limiter
 from tests import factories
 
@@ -202,3 +204,27 @@ def count_queries(app: Flask):
             sa.event.remove(engine, "before_cursor_execute", before)
 
     return counter
+
+
+@pytest.fixture
+def committee(make):
+    """A committee with 3 member organisations (one with an alternate), an observer and an adopted charter."""
+    body = make.body(name="National Committee", acronym="CN")
+    health, justice, social, un = (make.organisation(acronym=a) for a in ("MSPP", "MJSP", "MAST", "UNW"))
+    for org in (health, justice, social):
+        make.seat(body, org)
+    make.seat(body, un, MembershipKind.OBSERVER)
+    people = {
+        "health": make.user(organisation=health, full_name="Health Principal"),
+        "health_alt": make.user(organisation=health, full_name="Health Alternate"),
+        "justice": make.user(organisation=justice, full_name="Justice Member"),
+        "social": make.user(organisation=social, full_name="Social Member"),
+        "observer": make.user(organisation=un, full_name="UN Observer"),
+    }
+    principal = make.person_seat(body, people["health"])
+    make.person_seat(body, people["health_alt"], SeatRole.ALTERNATE, alternate_for_id=principal.id)
+    make.person_seat(body, people["justice"])
+    make.person_seat(body, people["social"])
+    make.person_seat(body, people["observer"], SeatRole.OBSERVER)
+    make.charter(body, status=CharterStatus.ADOPTED, adopted_on=date(2020, 1, 1), quorum_rule=QuorumRule.MAJORITY)
+    return {"body": body, "people": people, "orgs": (health, justice, social, un)}

@@ -209,6 +209,21 @@ def bulk_meetings(body: Body, n: int, first=None):
 
 
 def minutes(meeting, status: str = "draft"):
-    from coordination.meetings.models import Minutes, MinutesStatus
+    from coordination.minutes.models import Minutes, MinutesStatus
 
     return _save(Minutes(meeting=meeting, number=1, status=MinutesStatus(status)))
+
+
+def minutes_content(minutes, author, first: int, last: int):
+    """Sections, decisions and comments numbered ``first``..``last`` on ``minutes``."""
+    from coordination.minutes.models import Decision, MinutesComment, MinutesSection
+
+    minutes = db.session.merge(minutes)
+    for n in range(first, last + 1):
+        db.session.add_all([
+            MinutesSection(minutes=minutes, position=n, title=f"Item {n}", summary="Discussed."),
+            Decision(minutes=minutes, body_id=minutes.meeting.body_id, year=2026, number=n,
+                     reference=f"CN-2026-{n:03d}", text=f"Decision {n}."),
+            MinutesComment(minutes=minutes, author_id=author.id, text=f"Comment {n}."),
+        ])
+    db.session.flush()

@@ -76,6 +76,7 @@ def detail(body: Body):
     children = [c for c in body.children if visible is None or c.id in visible]
     from coordination.accounts.services import feed_token
     from coordination.meetings import queries as meeting_queries
+    from coordination.minutes import queries as minutes_queries
 
     token = feed_token(current_user)
     return render_template(
@@ -86,7 +87,7 @@ def detail(body: Body):
         today=today,
         upcoming=meeting_queries.body_meetings(body.id, upcoming=True),
         past=meeting_queries.body_meetings(body.id, upcoming=False),
-        decisions=meeting_queries.decision_register(body.id, None, "", limit=10),
+        decisions=minutes_queries.decision_register(body.id, None, "", limit=10),
         composition=queries.composition(body.organisation_memberships, today),
         charter=queries.adopted_charter(body),
         confirm=ConfirmForm(),
@@ -132,12 +133,12 @@ def members(body: Body):
 @guard("view", Body, load=queries.get_body)
 def decisions(body: Body):
     """The body's decision register: searchable, filtered by year, with the actions arising."""
-    from coordination.meetings import queries as meeting_queries
+    from coordination.minutes import queries as minutes_queries
     from coordination.plans.models import ActionItem
 
     year = request.args.get("year", "")
     search = request.args.get("q", "").strip()[:100]
-    rows = meeting_queries.decision_register(body.id, int(year) if year.isdigit() else None, search)
+    rows = minutes_queries.decision_register(body.id, int(year) if year.isdigit() else None, search)
     references = {d.reference for d, _m in rows}
     arising = db.session.execute(
         db.select(ActionItem).where(ActionItem.body_id == body.id, ActionItem.decision_reference.in_(references or {""}))
@@ -150,7 +151,7 @@ def decisions(body: Body):
     states = progress.states_as_of(ActionItem.id.in_([i.id for i in arising] or [-1]), local_today())
     return render_template(
         "bodies/decisions.html", body=body, rows=rows, year=year, search=search, by_reference=by_reference,
-        states=states, years=meeting_queries.decision_years(body.id),
+        states=states, years=minutes_queries.decision_years(body.id),
     )
 
 

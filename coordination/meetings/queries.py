@@ -1,4 +1,4 @@
-"""Read-side queries for meetings, minutes, decisions and calendar feeds."""
+"""Read-side queries for meetings, attachments and calendar feeds."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -9,13 +9,9 @@ from coordination.extensions import db
 from coordination.meetings.models import (
     AgendaItem,
     Attachment,
-    Decision,
     Invitation,
     Meeting,
     MeetingStatus,
-    Minutes,
-    MinutesComment,
-    MinutesStatus,
 )
 from coordination.plans.models import ActionItem
 
@@ -97,57 +93,6 @@ def later_meetings(meeting: Meeting) -> list[Meeting]:
     return list(db.session.execute(
         db.select(Meeting).where(Meeting.body_id == meeting.body_id, Meeting.start > meeting.start,
                                  Meeting.status != MeetingStatus.CANCELLED).order_by(Meeting.start).limit(24)
-    ).scalars())
-
-
-def minutes_page(meeting_id: int, minutes_id: int) -> Minutes | None:
-    minutes = db.session.execute(
-        db.select(Minutes).where(Minutes.id == minutes_id).options(
-            joinedload(Minutes.meeting).joinedload(Meeting.body),
-            selectinload(Minutes.sections), selectinload(Minutes.decisions),
-            selectinload(Minutes.comments).joinedload(MinutesComment.author),
-            joinedload(Minutes.approved_at_meeting), joinedload(Minutes.approved_by),
-        )
-    ).unique().scalar_one_or_none()
-    return minutes if minutes is not None and minutes.meeting_id == meeting_id else None
-
-
-def arising_actions(meeting_id: int) -> list[ActionItem]:
-    return list(db.session.execute(
-        db.select(ActionItem).where(ActionItem.meeting_id == meeting_id)
-        .options(joinedload(ActionItem.lead_organisation), joinedload(ActionItem.focal_person))
-        .order_by(ActionItem.decision_reference, ActionItem.id)
-    ).scalars())
-
-
-def decision_register(body_id: int, year: int | None, search: str, limit: int | None = None) -> list[tuple[Decision, Meeting]]:
-    """Decisions in the latest approved or published minutes of each meeting of a body."""
-    latest = (
-        db.select(Minutes.meeting_id, sa.func.max(Minutes.number).label("number"))
-        .where(Minutes.status.in_([MinutesStatus.APPROVED, MinutesStatus.PUBLISHED]))
-        .group_by(Minutes.meeting_id).subquery()
-    )
-    stmt = (
-        db.select(Decision, Meeting)
-        .join(Minutes, Minutes.id == Decision.minutes_id)
-        .join(latest, sa.and_(latest.c.meeting_id == Minutes.meeting_id, latest.c.number == Minutes.number))
-        .join(Meeting, Meeting.id == Minutes.meeting_id)
-        .where(Decision.body_id == body_id)
-        .order_by(Decision.year.desc(), Decision.number.desc())
-    )
-    if year:
-        stmt = stmt.where(Decision.year == year)
-    if search:
-        like = f"%{search.lower()}%"
-        stmt = stmt.where(sa.or_(sa.func.lower(Decision.text).like(like), Decision.reference.like(like)))
-    if limit:
-        stmt = stmt.limit(limit)
-    return [(d, m) for d, m in db.session.execute(stmt).all()]
-
-
-def decision_years(body_id: int) -> list[int]:
-    return list(db.session.execute(
-        db.select(Decision.year).where(Decision.body_id == body_id).distinct().order_by(Decision.year.desc())
     ).scalars())
 
 

@@ -26,6 +26,11 @@ def to_utc(local: datetime, zone: str) -> datetime:
     return aware.astimezone(UTC)
 
 
+def local_span(meeting) -> tuple[datetime, datetime]:
+    """A meeting's start and end as naive wall-clock times in its own time zone."""
+    return to_local(meeting.start, meeting.timezone), to_local(meeting.end, meeting.timezone)
+
+
 def to_local(moment: datetime, zone: str) -> datetime:
     """An aware datetime as naive wall-clock time in ``zone``."""
     return moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None)

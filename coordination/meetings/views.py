@@ -1,11 +1,10 @@
-"""Meeting pages: scheduling, series, agenda, invitees, attendance, minutes; .ics and .docx."""
+"""Meeting pages: scheduling, series, agenda, invitees, attendance; .ics, the agenda .docx and the feeds."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -23,6 +22,7 @@ from coordination.bodies.models import Body
 from coordination.bodies.queries import get_body
 from coordination.dates import local_today
 from coordination.db import utcnow
+from coordination.downloads import document_labels, docx_response, ics_response
 from coordination.errors import ValidationError
 from coordination.exports import docx as docx_export
 from coordination.exports import ics
@@ -32,18 +32,12 @@ from coordination.meetings import queries, services, timeutil
 from coordination.meetings.forms import (
     PRESENCE_CHOICES,
     AgendaItemForm,
-    ApproveForm,
-    ArisingActionForm,
     AttachmentForm,
-    CommentForm,
-    CorrectionForm,
-    DecisionForm,
     GuestForm,
     MeetingForm,
-    MinutesForm,
     SeriesForm,
 )
-from coordination.meetings.models import AgendaItem, Decision, Meeting, Minutes, Presence, Rsvp
+from coordination.meetings.models import AgendaItem, Meeting, Presence, Rsvp
 from coordination.organisations.queries import all_organisations
 from coordination.permissions import feed_guard, guard, visible_body_ids
 from coordination.uploads import send
@@ -134,10 +128,6 @@ def create_series():
 # --- one meeting -------------------------------------------------------------------------------
 
 
-def _local(meeting: Meeting):
-    return timeutil.to_local(meeting.start, meeting.timezone), timeutil.to_local(meeting.end, meeting.timezone)
-
-
 def _detail(meeting: Meeting, agenda_form=None, attachment_form=None, guest_form=None, status: int = 200):
     charter = services.adopted_charter(meeting.body, meeting.start.date())
     quorum = services.quorum(meeting, charter, services.member_organisation_count(meeting.body, meeting.start.date()))
@@ -165,7 +155,7 @@ def detail(meeting: Meeting):
 @guard("edit", Meeting, load=queries.meeting_page)
 def edit(meeting: Meeting):
     if request.method == "GET":
-        start, end = _local(meeting)
+        start, end = timeutil.local_span(meeting)
         form = MeetingForm(obj=meeting, start_local=start, end_local=end)
     else:
         form = MeetingForm()
@@ -318,11 +308,6 @@ def attendance(meeting: Meeting):
 # --- exports -----------------------------------------------------------------------------------
 
 
-def _ics_response(data: bytes, name: str) -> Response:
-    return Response(data, mimetype="text/calendar", headers={
-        "Content-Disposition": f'attachment; filename="{name}.ics"', "Cache-Control": "no-store"})
-
-
 @bp.route("/<int:meeting_id>.ics")
 @guard("view", Meeting, load=queries.get_meeting)
 def meeting_ics(meeting: Meeting):
@@ -332,216 +317,14 @@ def meeting_ics(meeting: Meeting):
     else:
         meetings = [meeting]
     data = ics.meetings_calendar(meeting.title, meetings, _url, _organizer(), method="PUBLISH")
-    return _ics_response(data, f"meeting-{meeting.id}")
-
-
-_DOC_LABELS = {
-    "agenda": "Agenda", "when": "When", "where": "Where", "online": "Online", "items": "Items", "item": "Item",
-    "presenter": "Presenter", "duration": "Duration", "total": "Total planned time", "minutes": "Minutes",
-    "status": "Status", "version": "version", "correction": "Correction", "attendance": "Attendance",
-    "organisation": "Organisation", "person": "Person", "presence": "Presence", "quorum": "Quorum",
-    "summary": "Summary", "proceedings": "Proceedings", "decisions": "Decisions", "reference": "Reference",
-    "decision": "Decision", "vote": "Vote (for–against–abstentions)", "actions": "Action items arising",
-    "code": "Code", "action": "Action", "owner": "Owner", "focal": "Focal person", "deadline": "Deadline",
-    "approval": "Approval",
-}
-
-
-def _labels() -> dict[str, str]:
-    return {key: _(text) for key, text in _DOC_LABELS.items()}
-
-
-def _docx_response(data: bytes, name: str) -> Response:
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.docx"'})
+    return ics_response(data, f"meeting-{meeting.id}")
 
 
 @bp.route("/<int:meeting_id>/agenda.docx")
 @guard("view", Meeting, load=queries.meeting_page)
 def agenda_docx(meeting: Meeting):
-    start, end = _local(meeting)
-    return _docx_response(docx_export.agenda_docx(meeting, start, end, _labels()), f"agenda-{meeting.id}")
-
-
-# --- minutes ------------------------------------------------------------------------------------
-
-
-def _minutes(meeting_id: int, minutes_id: int) -> Minutes | None:
-    return queries.minutes_page(meeting_id, minutes_id)
-
-
-def _minutes_url(minutes: Minutes) -> str:
-    return url_for("meetings.minutes", meeting_id=minutes.meeting_id, minutes_id=minutes.id)
-
-
-@bp.route("/<int:meeting_id>/minutes", methods=["POST"])
-@guard("edit", Meeting, load=queries.meeting_page)
-def start_minutes(meeting: Meeting):
-    minutes = services.start_minutes(meeting, actor=current_user)
-    return redirect(_minutes_url(minutes), 303)
-
-
-def _quorum_text(meeting: Meeting) -> tuple[object, str]:
-    charter = services.adopted_charter(meeting.body, meeting.start.date())
-    q = services.quorum(meeting, charter, services.member_organisation_count(meeting.body, meeting.start.date()))
-    if not q.judged:
-        return q, _("Quorum cannot be judged: the body had no adopted charter on the meeting day.")
-    verdict = _("Quorum met") if q.met else _("Quorum not met")
-    return q, _("%(verdict)s: %(present)d of %(total)d member organisations present; %(required)d required (%(rule)s).",
-                verdict=verdict, present=q.present, total=q.total, required=q.required, rule=q.rule)
-
-
-def _minutes_page(minutes: Minutes, status: int = 200, **forms):
-    meeting = queries.meeting_page(minutes.meeting_id)
-    _q, quorum_text = _quorum_text(meeting)
-    people = active_people()
-    return render_template(
-        "meetings/minutes.html", minutes=minutes, meeting=meeting, quorum_text=quorum_text,
-        versions=meeting.minutes, actions=queries.arising_actions(meeting.id), confirm=ConfirmForm(),
-        minutes_form=forms.get("minutes_form") or MinutesForm(obj=minutes),
-        decision_form=forms.get("decision_form") or DecisionForm(),
-        approve_form=forms.get("approve_form") or ApproveForm(queries.later_meetings(meeting)),
-        correction_form=forms.get("correction_form") or CorrectionForm(),
-        comment_form=forms.get("comment_form") or CommentForm(),
-        action_form=forms.get("action_form") or ArisingActionForm(all_organisations(), people),
-    ), status
-
-
-@bp.route("/<int:meeting_id>/minutes/<int:minutes_id>")
-@guard("view", Minutes, load=_minutes)
-def minutes(minutes: Minutes):
-    return _minutes_page(minutes)
-
-
-@bp.route("/<int:meeting_id>/minutes/<int:minutes_id>/edit", methods=["GET", "POST"])
-@guard("edit", Minutes, load=_minutes)
-def edit_minutes(minutes: Minutes):
-    if request.method == "GET":  # the editor is on the minutes page (also where a stale edit points)
-        return redirect(_minutes_url(minutes), 303)
-    form = MinutesForm()
-    if form.validate_on_submit():
-        summaries = {s.id: request.form.get(f"section-{s.id}", s.summary)[:50000] for s in minutes.sections}
-        services.update_minutes(minutes, form.data_for(), summaries, actor=current_user)
-        flash(_("Minutes saved."), "success")
-        return redirect(_minutes_url(minutes), 303)
-    return _minutes_page(minutes, 422, minutes_form=form)
-
-
-@bp.route("/<int:meeting_id>/minutes/<int:minutes_id>/decisions", methods=["POST"])
-@guard("edit", Minutes, load=_minutes)
-def add_decision(minutes: Minutes):
-    form = DecisionForm()
-    if form.validate_on_submit():
-        decision = services.add_decision(minutes, form.data_for(), actor=current_user)
-        flash(_("Decision %(ref)s recorded.", ref=decision.reference), "success")
-        return redirect(_minutes_url(minutes) + "#decisions", 303)
-    return _minutes_page(minutes, 422, decision_form=form)
-
-
-def _decision(meeting_id: int, minutes_id: int, decision_id: int) -> Minutes | None:
-    found = db.session.get(Decision, decision_id)
-    if found is None or found.minutes_id != minutes_id:
-        return None
-    return queries.minutes_page(meeting_id, minutes_id)
-
-
-def _the_decision(minutes: Minutes) -> Decision:
-    return next(d for d in minutes.decisions if d.id == request.view_args["decision_id"])
-
-
-@bp.route("/<int:meeting_id>/minutes/<int:minutes_id>/decisions/<int:decision_id>/delete", methods=["POST"])
-@guard("edit", Minutes, load=_decision)
-def delete_decision(minutes: Minutes):
-    services.remove_decision(_the_decision(minutes), actor=current_user)
-    return redirect(_minutes_url(minutes) + "#decisions", 303)
-
-
-@bp.route("/<int:meeting_id>/minutes/<int:minutes_id>/decisions/<int:decision_id>/actions", methods=["POST"])
-@guard("edit", Minutes, load=_decision)
-def add_arising_action(minutes: Minutes):
-    form = ArisingActionForm(all_organisations(), active_people())
-    if form.validate_on_submit():
-        try:
-            item = services.action_from_decision(_the_decision(minutes), form.data_for(), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Action %(code)s created in the action items.", code=item.code), "success")
-            return redirect(_minutes_url(minutes) + "#actions", 303)
-    return _minutes_page(minutes, 422, action_form=form)
-
-
-@bp.route("/<int:meeting_id>/minutes/<int:minutes_id>/<any(circulate, publish):step>", methods=["POST"])
-@guard("edit", Minutes, load=lambda meeting_id, minutes_id, step: _minutes(meeting_id, minutes_id))
-def minutes_step(minutes: Minutes):
-    step = request.view_args["step"]
-    getattr(services, step)(minutes, actor=current_user)
-    flash(_("The minutes are now: %(status)s.", status=minutes.status.label), "success")
-    return redirect(_minutes_url(minutes), 303)
-
-
-@bp.route("/<int:meeting_id>/minutes/<int:minutes_id>/approve", methods=["POST"])
-@guard("edit", Minutes, load=_minutes)
-def approve_minutes(minutes: Minutes):
-    form = ApproveForm(queries.later_meetings(minutes.meeting))
-    if form.validate_on_submit():
-        try:
-            services.approve(minutes, db.session.get(Meeting, form.approved_at_meeting_id.data), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Minutes approved and locked."), "success")
-            return redirect(_minutes_url(minutes), 303)
-    return _minutes_page(minutes, 422, approve_form=form)
-
-
-@bp.route("/<int:meeting_id>/minutes/<int:minutes_id>/correct", methods=["POST"])
-@guard("edit", Minutes, load=_minutes)
-def correct_minutes(minutes: Minutes):
-    form = CorrectionForm()
-    if form.validate_on_submit():
-        new = services.correct(minutes, form.reason.data, actor=current_user)
-        flash(_("Version %(n)d started as a draft.", n=new.number), "success")
-        return redirect(_minutes_url(new), 303)
-    return _minutes_page(minutes, 422, correction_form=form)
-
-
-@bp.route("/<int:meeting_id>/minutes/<int:minutes_id>/comments", methods=["POST"])
-@guard("comment", Minutes, load=_minutes)
-def comment_minutes(minutes: Minutes):
-    form = CommentForm()
-    if form.validate_on_submit():
-        services.comment(minutes, form.text.data, actor=current_user)
-        flash(_("Comment added."), "success")
-        return redirect(_minutes_url(minutes) + "#comments", 303)
-    return _minutes_page(minutes, 422, comment_form=form)
-
-
-@bp.route("/<int:meeting_id>/minutes/<int:minutes_id>.docx")
-@guard("view", Minutes, load=_minutes)
-def minutes_docx(minutes: Minutes):
-    meeting = queries.meeting_page(minutes.meeting_id)
-    start, end = _local(meeting)
-    _q, quorum_text = _quorum_text(meeting)
-    attendance = [
-        [i.organisation.name if i.organisation else "", i.person.full_name + (f" ({_('alternate')})" if i.alternate else ""),
-         i.presence.label]
-        for i in sorted(meeting.invitations, key=lambda i: (i.organisation.name if i.organisation else "", i.alternate))
-    ]
-    actions = [
-        [a.code, a.title, a.lead_organisation.short_name if a.lead_organisation else "",
-         a.focal_person.full_name if a.focal_person else "", a.deadline.isoformat() if a.deadline else "", a.decision_reference]
-        for a in queries.arising_actions(meeting.id)
-    ]
-    labels = _labels()
-    if minutes.approved_at_meeting:
-        labels["approval_line"] = _("Approved at the meeting of %(date)s by %(name)s.",
-                                    date=minutes.approved_at_meeting.start.date().isoformat(),
-                                    name=minutes.approved_by.full_name if minutes.approved_by else "")
-    else:
-        labels["approval_line"] = _("Not yet approved.")
-    data = docx_export.minutes_docx(minutes, start, end, attendance, quorum_text, actions, labels)
-    return _docx_response(data, f"minutes-{meeting.id}-v{minutes.number}")
+    start, end = timeutil.local_span(meeting)
+    return docx_response(docx_export.agenda_docx(meeting, start, end, document_labels()), f"agenda-{meeting.id}")
 
 
 # --- calendar feeds (token in the URL) -------------------------------------------------------------
@@ -563,11 +346,11 @@ def personal_feed(user):
         for item in queries.organisation_deadlines(user.organisation_id, visible)
     ]
     data = ics.meetings_calendar(_("My meetings and deadlines"), meetings, _url, _organizer(), extra=deadlines)
-    return _ics_response(data, "my-calendar")
+    return ics_response(data, "my-calendar")
 
 
 @feeds.route("/<token>/bodies/<int:body_id>.ics")
 @feed_guard(load=get_body)
 def body_feed(user, body: Body):
     data = ics.meetings_calendar(body.name, queries.body_feed(body.id), _url, _organizer())
-    return _ics_response(data, f"body-{body.id}")
+    return ics_response(data, f"body-{body.id}")

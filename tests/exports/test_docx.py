@@ -61,11 +61,11 @@ def test_minutes_document(held_meeting, db_read):
     with db_read() as s:
         invitation = s.get(Meeting, meeting.id).invitations[0].id
     c.submit(f"/meetings/{meeting.id}/attendance", {f"presence-{invitation}": "present"})
-    c.submit(f"/meetings/{meeting.id}/minutes")
+    c.submit(f"/minutes/new/{meeting.id}")
     with db_read() as s:
         minutes = s.get(Meeting, meeting.id).minutes[0]
         section = minutes.sections[0].id
-    base = f"/meetings/{meeting.id}/minutes/{minutes.id}"
+    base = f"/minutes/{minutes.id}"
     c.submit(f"{base}/edit", {"summary": "", f"section-{section}": "Ministries reported progress.", "version": "1"})
     c.submit(f"{base}/decisions", {"text": "Adopt the referral protocol.", "votes_for": "9", "votes_against": "1", "abstentions": "2"})
     with db_read() as s:

@@ -1,0 +1,63 @@
+"""Read-side queries for minutes, actions arising and a body's decision register."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from coordination.extensions import db
+from coordination.meetings.models import Meeting
+from coordination.minutes.models import Decision, Minutes, MinutesComment, MinutesStatus
+from coordination.plans.models import ActionItem
+
+
+def minutes_page(minutes_id: int) -> Minutes | None:
+    """One version of the minutes with what its page shows (meeting, sections, decisions, comments)."""
+    return db.session.execute(
+        db.select(Minutes).where(Minutes.id == minutes_id).options(
+            joinedload(Minutes.meeting).joinedload(Meeting.body),
+            selectinload(Minutes.sections), selectinload(Minutes.decisions),
+            selectinload(Minutes.comments).joinedload(MinutesComment.author),
+            joinedload(Minutes.approved_at_meeting), joinedload(Minutes.approved_by),
+        )
+    ).unique().scalar_one_or_none()
+
+
+def arising_actions(meeting_id: int) -> list[ActionItem]:
+    """Action items created from the decisions of a meeting."""
+    return list(db.session.execute(
+        db.select(ActionItem).where(ActionItem.meeting_id == meeting_id)
+        .options(joinedload(ActionItem.lead_organisation), joinedload(ActionItem.focal_person))
+        .order_by(ActionItem.decision_reference, ActionItem.id)
+    ).scalars())
+
+
+def decision_register(body_id: int, year: int | None, search: str, limit: int | None = None) -> list[tuple[Decision, Meeting]]:
+    """Decisions in the latest approved or published minutes of each meeting of a body."""
+    latest = (
+        db.select(Minutes.meeting_id, sa.func.max(Minutes.number).label("number"))
+        .where(Minutes.status.in_([MinutesStatus.APPROVED, MinutesStatus.PUBLISHED]))
+        .group_by(Minutes.meeting_id).subquery()
+    )
+    stmt = (
+        db.select(Decision, Meeting)
+        .join(Minutes, Minutes.id == Decision.minutes_id)
+        .join(latest, sa.and_(latest.c.meeting_id == Minutes.meeting_id, latest.c.number == Minutes.number))
+        .join(Meeting, Meeting.id == Minutes.meeting_id)
+        .where(Decision.body_id == body_id)
+        .order_by(Decision.year.desc(), Decision.number.desc())
+    )
+    if year:
+        stmt = stmt.where(Decision.year == year)
+    if search:
+        like = f"%{search.lower()}%"
+        stmt = stmt.where(sa.or_(sa.func.lower(Decision.text).like(like), Decision.reference.like(like)))
+    if limit:
+        stmt = stmt.limit(limit)
+    return [(d, m) for d, m in db.session.execute(stmt).all()]
+
+
+def decision_years(body_id: int) -> list[int]:
+    """Years in which a body took decisions, newest first (the register's filter)."""
+    return list(db.session.execute(
+        db.select(Decision.year).where(Decision.body_id == body_id).distinct().order_by(Decision.year.desc())
+    ).scalars())

@@ -1,0 +1,204 @@
+"""Minutes pages: drafting, decisions, actions arising, circulation, comments, approval, corrections, .docx."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from coordination.accounts.forms import ConfirmForm
+from coordination.accounts.queries import active_people
+from coordination.downloads import document_labels, docx_response
+from coordination.errors import ValidationError
+from coordination.exports import docx as docx_export
+from coordination.extensions import db
+from coordination.meetings import queries as meeting_queries
+from coordination.meetings import services as meeting_services
+from coordination.meetings import timeutil
+from coordination.meetings.models import Meeting
+from coordination.minutes import queries, services
+from coordination.minutes.forms import (
+    ApproveForm,
+    ArisingActionForm,
+    CommentForm,
+    CorrectionForm,
+    DecisionForm,
+    MinutesForm,
+)
+from coordination.minutes.models import Decision, Minutes
+from coordination.organisations.queries import all_organisations
+from coordination.permissions import guard
+
+bp = Blueprint("minutes", __name__, url_prefix="/minutes")
+
+
+def _minutes_url(minutes: Minutes) -> str:
+    return url_for("minutes.detail", minutes_id=minutes.id)
+
+
+@bp.route("/new/<int:meeting_id>", methods=["POST"])
+@guard("edit", Meeting, load=meeting_queries.meeting_page)
+def start(meeting: Meeting):
+    minutes = services.start_minutes(meeting, actor=current_user)
+    return redirect(_minutes_url(minutes), 303)
+
+
+def _quorum_text(meeting: Meeting) -> tuple[object, str]:
+    charter = meeting_services.adopted_charter(meeting.body, meeting.start.date())
+    q = meeting_services.quorum(meeting, charter, meeting_services.member_organisation_count(meeting.body, meeting.start.date()))
+    if not q.judged:
+        return q, _("Quorum cannot be judged: the body had no adopted charter on the meeting day.")
+    verdict = _("Quorum met") if q.met else _("Quorum not met")
+    return q, _("%(verdict)s: %(present)d of %(total)d member organisations present; %(required)d required (%(rule)s).",
+                verdict=verdict, present=q.present, total=q.total, required=q.required, rule=q.rule)
+
+
+def _minutes_page(minutes: Minutes, status: int = 200, **forms):
+    meeting = meeting_queries.meeting_page(minutes.meeting_id)
+    _q, quorum_text = _quorum_text(meeting)
+    people = active_people()
+    return render_template(
+        "minutes/detail.html", minutes=minutes, meeting=meeting, quorum_text=quorum_text,
+        versions=meeting.minutes, actions=queries.arising_actions(meeting.id), confirm=ConfirmForm(),
+        minutes_form=forms.get("minutes_form") or MinutesForm(obj=minutes),
+        decision_form=forms.get("decision_form") or DecisionForm(),
+        approve_form=forms.get("approve_form") or ApproveForm(meeting_queries.later_meetings(meeting)),
+        correction_form=forms.get("correction_form") or CorrectionForm(),
+        comment_form=forms.get("comment_form") or CommentForm(),
+        action_form=forms.get("action_form") or ArisingActionForm(all_organisations(), people),
+    ), status
+
+
+@bp.route("/<int:minutes_id>")
+@guard("view", Minutes, load=queries.minutes_page)
+def detail(minutes: Minutes):
+    return _minutes_page(minutes)
+
+
+@bp.route("/<int:minutes_id>/edit", methods=["GET", "POST"])
+@guard("edit", Minutes, load=queries.minutes_page)
+def edit(minutes: Minutes):
+    if request.method == "GET":  # the editor is on the minutes page (also where a stale edit points)
+        return redirect(_minutes_url(minutes), 303)
+    form = MinutesForm()
+    if form.validate_on_submit():
+        summaries = {s.id: request.form.get(f"section-{s.id}", s.summary)[:50000] for s in minutes.sections}
+        services.update_minutes(minutes, form.data_for(), summaries, actor=current_user)
+        flash(_("Minutes saved."), "success")
+        return redirect(_minutes_url(minutes), 303)
+    return _minutes_page(minutes, 422, minutes_form=form)
+
+
+@bp.route("/<int:minutes_id>/decisions", methods=["POST"])
+@guard("edit", Minutes, load=queries.minutes_page)
+def add_decision(minutes: Minutes):
+    form = DecisionForm()
+    if form.validate_on_submit():
+        decision = services.add_decision(minutes, form.data_for(), actor=current_user)
+        flash(_("Decision %(ref)s recorded.", ref=decision.reference), "success")
+        return redirect(_minutes_url(minutes) + "#decisions", 303)
+    return _minutes_page(minutes, 422, decision_form=form)
+
+
+def _decision(minutes_id: int, decision_id: int) -> Minutes | None:
+    found = db.session.get(Decision, decision_id)
+    if found is None or found.minutes_id != minutes_id:
+        return None
+    return queries.minutes_page(minutes_id)
+
+
+def _the_decision(minutes: Minutes) -> Decision:
+    return next(d for d in minutes.decisions if d.id == request.view_args["decision_id"])
+
+
+@bp.route("/<int:minutes_id>/decisions/<int:decision_id>/delete", methods=["POST"])
+@guard("edit", Minutes, load=_decision)
+def delete_decision(minutes: Minutes):
+    services.remove_decision(_the_decision(minutes), actor=current_user)
+    return redirect(_minutes_url(minutes) + "#decisions", 303)
+
+
+@bp.route("/<int:minutes_id>/decisions/<int:decision_id>/actions", methods=["POST"])
+@guard("edit", Minutes, load=_decision)
+def add_action(minutes: Minutes):
+    form = ArisingActionForm(all_organisations(), active_people())
+    if form.validate_on_submit():
+        try:
+            item = services.action_from_decision(_the_decision(minutes), form.data_for(), actor=current_user)
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            flash(_("Action %(code)s created in the action items.", code=item.code), "success")
+            return redirect(_minutes_url(minutes) + "#actions", 303)
+    return _minutes_page(minutes, 422, action_form=form)
+
+
+@bp.route("/<int:minutes_id>/<any(circulate, publish):step>", methods=["POST"])
+@guard("edit", Minutes, load=lambda minutes_id, step: queries.minutes_page(minutes_id))
+def step(minutes: Minutes):
+    getattr(services, request.view_args["step"])(minutes, actor=current_user)
+    flash(_("The minutes are now: %(status)s.", status=minutes.status.label), "success")
+    return redirect(_minutes_url(minutes), 303)
+
+
+@bp.route("/<int:minutes_id>/approve", methods=["POST"])
+@guard("edit", Minutes, load=queries.minutes_page)
+def approve(minutes: Minutes):
+    form = ApproveForm(meeting_queries.later_meetings(minutes.meeting))
+    if form.validate_on_submit():
+        try:
+            services.approve(minutes, db.session.get(Meeting, form.approved_at_meeting_id.data), actor=current_user)
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            flash(_("Minutes approved and locked."), "success")
+            return redirect(_minutes_url(minutes), 303)
+    return _minutes_page(minutes, 422, approve_form=form)
+
+
+@bp.route("/<int:minutes_id>/correct", methods=["POST"])
+@guard("edit", Minutes, load=queries.minutes_page)
+def correct(minutes: Minutes):
+    form = CorrectionForm()
+    if form.validate_on_submit():
+        new = services.correct(minutes, form.reason.data, actor=current_user)
+        flash(_("Version %(n)d started as a draft.", n=new.number), "success")
+        return redirect(_minutes_url(new), 303)
+    return _minutes_page(minutes, 422, correction_form=form)
+
+
+@bp.route("/<int:minutes_id>/comments", methods=["POST"])
+@guard("comment", Minutes, load=queries.minutes_page)
+def comment(minutes: Minutes):
+    form = CommentForm()
+    if form.validate_on_submit():
+        services.comment(minutes, form.text.data, actor=current_user)
+        flash(_("Comment added."), "success")
+        return redirect(_minutes_url(minutes) + "#comments", 303)
+    return _minutes_page(minutes, 422, comment_form=form)
+
+
+@bp.route("/<int:minutes_id>.docx")
+@guard("view", Minutes, load=queries.minutes_page)
+def docx(minutes: Minutes):
+    meeting = meeting_queries.meeting_page(minutes.meeting_id)
+    start, end = timeutil.local_span(meeting)
+    _q, quorum_text = _quorum_text(meeting)
+    attendance = [
+        [i.organisation.name if i.organisation else "", i.person.full_name + (f" ({_('alternate')})" if i.alternate else ""),
+         i.presence.label]
+        for i in sorted(meeting.invitations, key=lambda i: (i.organisation.name if i.organisation else "", i.alternate))
+    ]
+    actions = [
+        [a.code, a.title, a.lead_organisation.short_name if a.lead_organisation else "",
+         a.focal_person.full_name if a.focal_person else "", a.deadline.isoformat() if a.deadline else "", a.decision_reference]
+        for a in queries.arising_actions(meeting.id)
+    ]
+    labels = document_labels()
+    if minutes.approved_at_meeting:
+        labels["approval_line"] = _("Approved at the meeting of %(date)s by %(name)s.",
+                                    date=minutes.approved_at_meeting.start.date().isoformat(),
+                                    name=minutes.approved_by.full_name if minutes.approved_by else "")
+    else:
+        labels["approval_line"] = _("Not yet approved.")
+    data = docx_export.minutes_docx(minutes, start, end, attendance, quorum_text, actions, labels)
+    return docx_response(data, f"minutes-{meeting.id}-v{minutes.number}")
