@@ -8,12 +8,16 @@ from coordination.accounts.models import Role
 from coordination.bodies import queries as body_queries
 from coordination.dates import local_today
 from coordination.extensions import db
+from coordination.meetings import queries as meeting_queries
+from coordination.minutes import queries as minutes_queries
+from coordination.minutes.models import MinutesStatus
 from coordination.permissions import bodies_sat_on, login_only, public, visible_body_ids
 from coordination.plans import queries as plan_queries
 
 bp = Blueprint("dashboard", __name__)
 
 DASHBOARD_ROWS = 25  # longer lists are one click away, in the filtered action list
+DASHBOARD_MEETINGS = 8
 
 
 @bp.route("/")
@@ -27,9 +31,9 @@ def home():
 @bp.route("/dashboard")
 @login_only
 def index():
-    """Members: their organisation's actions, overdue first. Secretariat: overdue by owner.
-
-    Everyone: the bodies they sit on and the plans' progress today.
+    """Members: their organisation's actions, overdue first, their next meetings and the minutes
+    open for their comment. Secretariat: overdue by owner, the next meetings and the minutes not
+    yet approved. Everyone: the bodies they sit on and the plans' progress today.
     """
     today = local_today()
     visible = visible_body_ids(current_user)
@@ -38,8 +42,19 @@ def index():
     my_items = []
     if current_user.organisation_id and current_user.role == Role.MEMBER:
         my_items = plan_queries.organisation_items(current_user.organisation_id, visible, today, DASHBOARD_ROWS)
+    staff = current_user.role in (Role.ADMIN, Role.SECRETARIAT)
+    member = current_user.role == Role.MEMBER
+    meetings = meeting_queries.next_meetings(current_user, visible, my_bodies if member else None, DASHBOARD_MEETINGS)
+    if staff:
+        pending_minutes = minutes_queries.minutes_in_progress(
+            [MinutesStatus.DRAFT, MinutesStatus.CIRCULATED], visible, DASHBOARD_ROWS)
+    elif member:
+        pending_minutes = minutes_queries.minutes_in_progress(
+            [MinutesStatus.CIRCULATED], my_bodies if visible is None else my_bodies & visible, DASHBOARD_ROWS)
+    else:
+        pending_minutes = []
     overdue_counts, overdue_items = [], []
-    if current_user.role in (Role.ADMIN, Role.SECRETARIAT):
+    if staff:
         overdue_counts = plan_queries.overdue_counts_by_owner(visible, today)
         overdue_items = plan_queries.item_rows(
             plan_queries.ItemFilters(overdue=True, sort="deadline"), visible, today, DASHBOARD_ROWS
@@ -51,6 +66,8 @@ def index():
         my_items=my_items,
         overdue_counts=overdue_counts,
         overdue_items=overdue_items,
+        meetings=meetings,
+        pending_minutes=pending_minutes,
         rows_shown=DASHBOARD_ROWS,
         plans=plan_queries.plans_overview(visible, today),
         today=today,

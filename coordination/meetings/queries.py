@@ -12,6 +12,7 @@ from coordination.meetings.models import (
     Invitation,
     Meeting,
     MeetingStatus,
+    Rsvp,
 )
 from coordination.plans.models import ActionItem
 
@@ -56,6 +57,27 @@ def meetings_list(visible: set[int] | None, upcoming: bool, page: int, per_page:
     stmt = stmt.where(Meeting.end >= now).order_by(Meeting.start) if upcoming else \
         stmt.where(Meeting.end < now).order_by(Meeting.start.desc())
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def next_meetings(user, visible: set[int] | None, sat_on: set[int] | None, limit: int) -> list[tuple[Meeting, Rsvp | None]]:
+    """The next meetings with the user's answer (``None`` when not invited).
+
+    ``sat_on`` given: only meetings the user is invited to or whose body they sit on (members);
+    ``None``: every meeting of the visible bodies (staff and evaluators).
+    """
+    stmt = (
+        db.select(Meeting, Invitation.rsvp)
+        .outerjoin(Invitation, sa.and_(Invitation.meeting_id == Meeting.id, Invitation.user_id == user.id))
+        .where(Meeting.end >= utcnow())
+        .options(joinedload(Meeting.body))
+        .order_by(Meeting.start)
+        .limit(limit)
+    )
+    if sat_on is not None:
+        stmt = stmt.where(sa.or_(Invitation.id.is_not(None), Meeting.body_id.in_(sat_on or {-1})))
+    if visible is not None:
+        stmt = stmt.where(Meeting.body_id.in_(visible or {-1}))
+    return [(meeting, rsvp) for meeting, rsvp in db.session.execute(stmt).all()]
 
 
 def body_feed(body_id: int) -> list[Meeting]:

@@ -61,3 +61,17 @@ def decision_years(body_id: int) -> list[int]:
     return list(db.session.execute(
         db.select(Decision.year).where(Decision.body_id == body_id).distinct().order_by(Decision.year.desc())
     ).scalars())
+
+
+def minutes_in_progress(statuses: list[MinutesStatus], body_ids: set[int] | None, limit: int) -> list[Minutes]:
+    """Minutes in one of ``statuses`` of the given bodies (``None``: all), oldest meeting first."""
+    stmt = (
+        db.select(Minutes).join(Meeting, Meeting.id == Minutes.meeting_id)
+        .where(Minutes.status.in_(statuses))
+        .options(joinedload(Minutes.meeting).joinedload(Meeting.body))
+        .order_by(Meeting.start, Minutes.number)
+        .limit(limit)
+    )
+    if body_ids is not None:
+        stmt = stmt.where(Meeting.body_id.in_(body_ids or {-1}))
+    return list(db.session.execute(stmt).scalars())
