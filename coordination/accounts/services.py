@@ -80,6 +80,11 @@ def _keys(email: str, address: str) -> dict[str, str]:
     return {"account": normalise_email(email), "address": address}
 
 
+def _namespace() -> str:
+    # Several portals (or test runs) may share one Redis: their counters must not mix.
+    return current_app.config.get("RATELIMIT_KEY_PREFIX") or "concertation"
+
+
 def login_retry_after(email: str, address: str) -> int | None:
     """Seconds until a new attempt is allowed, or None when the caller may try now.
 
@@ -88,9 +93,9 @@ def login_retry_after(email: str, address: str) -> int | None:
     keys = _keys(email, address)
     waits = []
     for item, scope in _login_limits():
-        if not limiter.limiter.test(item, "login-failure", scope, keys[scope]):
+        if not limiter.limiter.test(item, _namespace(), "login-failure", scope, keys[scope]):
             reset, _remaining = limiter.limiter.get_window_stats(
-                item, "login-failure", scope, keys[scope]
+                item, _namespace(), "login-failure", scope, keys[scope]
             )
             waits.append(max(1, int(reset - utcnow().timestamp())))
     return max(waits) if waits else None
@@ -99,7 +104,7 @@ def login_retry_after(email: str, address: str) -> int | None:
 def note_failed_login(email: str, address: str) -> None:
     keys = _keys(email, address)
     for item, scope in _login_limits():
-        limiter.limiter.hit(item, "login-failure", scope, keys[scope])
+        limiter.limiter.hit(item, _namespace(), "login-failure", scope, keys[scope])
 
 
 # --- server-side sessions -----------------------------------------------------------------
