@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 FLASK   := $(BIN)/flask --app app
 STAMP   := $(VENV)/.installed
 
-.PHONY: run test install translations lint clean
+.PHONY: run test install translations check-migrations messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ run: install
 test: install
 	$(BIN)/ruff check --quiet .
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# No drift between models and migrations: apply them to DATABASE_URL (default: a new SQLite
+# file) and ask Alembic whether autogenerate would find anything. CI runs it on both databases.
+check-migrations: install
+	@db="$${DATABASE_URL:-sqlite:///$$(mktemp -d)/check.db}"; \
+	DATABASE_URL="$$db" SECRET_KEY=check-migrations $(FLASK) db upgrade 2>&1 | tail -n 1 && \
+	DATABASE_URL="$$db" SECRET_KEY=check-migrations $(FLASK) db check
 
 # Re-extract the message catalogue after adding strings.
 messages: $(STAMP)
