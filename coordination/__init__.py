@@ -60,9 +60,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from coordination.minutes.views import bp as minutes_bp
     from coordination.organisations.views import bp as organisations_bp
     from coordination.plans.views import bp as plans_bp
+    from coordination.search.views import bp as search_bp
 
     for blueprint in (accounts_bp, audit_bp, bodies_bp, dashboard_bp, organisations_bp, plans_bp,
-                      meetings_bp, minutes_bp, feeds_bp):
+                      meetings_bp, minutes_bp, feeds_bp, search_bp):
         app.register_blueprint(blueprint)
 
     from coordination.errors import register_error_handlers

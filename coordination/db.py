@@ -171,3 +171,9 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_on_begin(connection: sa.Connection) -> None:
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def contains(text: str, *columns: Any) -> Any:
+    """Case-insensitive "one of ``columns`` contains ``text``"; ``%`` and ``_`` in it are literal."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return sa.or_(*(sa.func.lower(column).like(f"%{escaped}%", escape="\\") for column in columns))

@@ -68,6 +68,11 @@ def visible_body_ids(user: User) -> set[int] | None:
     return cache[user.id]
 
 
+def sees_draft_minutes(user: User) -> bool:
+    """Whether draft minutes may appear in the user's lists and search results (as ``_minutes_rule``)."""
+    return _role(user) in READERS
+
+
 def can_see_body(user: User, body: Body) -> bool:
     visible = visible_body_ids(user)
     return visible is None or body.id in visible
@@ -181,6 +186,7 @@ RULES: dict[type, Callable[[User, str, Any], bool]] = {
 # Named abilities that are not about one object.
 ABILITIES: dict[str, tuple[Role, ...]] = {
     "view_governance": READERS + (Role.MEMBER,),
+    "search": READERS + (Role.MEMBER,),
 }
 
 

@@ -227,3 +227,13 @@ def minutes_content(minutes, author, first: int, last: int):
             MinutesComment(minutes=minutes, author_id=author.id, text=f"Comment {n}."),
         ])
     db.session.flush()
+
+
+def decision(minutes, reference: str, text: str):
+    """A decision recorded straight on ``minutes`` (for registers and search)."""
+    from coordination.minutes.models import Decision
+
+    minutes = db.session.merge(minutes)
+    year, number = int(reference.split("-")[-2]), int(reference.split("-")[-1])
+    return _save(Decision(minutes=minutes, body_id=minutes.meeting.body_id, year=year, number=number,
+                          reference=reference, text=text))

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy.orm import joinedload
 
 from coordination.accounts.models import User
+from coordination.db import contains
 from coordination.extensions import db
 
 
@@ -13,8 +14,7 @@ def users_page(page: int, per_page: int, search: str = "", include_inactive: boo
     """A page of users with their organisation, sorted by name."""
     stmt = db.select(User).options(joinedload(User.organisation)).order_by(User.full_name)
     if search:
-        like = f"%{search.lower()}%"
-        stmt = stmt.where(db.or_(db.func.lower(User.full_name).like(like), User.email.like(like)))
+        stmt = stmt.where(contains(search, User.full_name, User.email))
     if not include_inactive:
         stmt = stmt.where(User.active.is_(True))
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)

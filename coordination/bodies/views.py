@@ -87,7 +87,7 @@ def detail(body: Body):
         today=today,
         upcoming=meeting_queries.body_meetings(body.id, upcoming=True),
         past=meeting_queries.body_meetings(body.id, upcoming=False),
-        decisions=minutes_queries.decision_register(body.id, None, "", limit=10),
+        decisions=minutes_queries.decision_register({body.id}, None, "", limit=10),
         composition=queries.composition(body.organisation_memberships, today),
         charter=queries.adopted_charter(body),
         confirm=ConfirmForm(),
@@ -138,7 +138,7 @@ def decisions(body: Body):
 
     year = request.args.get("year", "")
     search = request.args.get("q", "").strip()[:100]
-    rows = minutes_queries.decision_register(body.id, int(year) if year.isdigit() else None, search)
+    rows = minutes_queries.decision_register({body.id}, int(year) if year.isdigit() else None, search)
     references = {d.reference for d, _m in rows}
     arising = db.session.execute(
         db.select(ActionItem).where(ActionItem.body_id == body.id, ActionItem.decision_reference.in_(references or {""}))

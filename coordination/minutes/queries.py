@@ -4,6 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from coordination.db import contains
 from coordination.extensions import db
 from coordination.meetings.models import Meeting
 from coordination.minutes.models import Decision, Minutes, MinutesComment, MinutesStatus
@@ -31,8 +32,9 @@ def arising_actions(meeting_id: int) -> list[ActionItem]:
     ).scalars())
 
 
-def decision_register(body_id: int, year: int | None, search: str, limit: int | None = None) -> list[tuple[Decision, Meeting]]:
-    """Decisions in the latest approved or published minutes of each meeting of a body."""
+def decision_register(body_ids: set[int] | None, year: int | None, search: str,
+                      limit: int | None = None) -> list[tuple[Decision, Meeting]]:
+    """Decisions in the latest approved or published minutes of each meeting of the bodies (None: all)."""
     latest = (
         db.select(Minutes.meeting_id, sa.func.max(Minutes.number).label("number"))
         .where(Minutes.status.in_([MinutesStatus.APPROVED, MinutesStatus.PUBLISHED]))
@@ -43,14 +45,15 @@ def decision_register(body_id: int, year: int | None, search: str, limit: int | 
         .join(Minutes, Minutes.id == Decision.minutes_id)
         .join(latest, sa.and_(latest.c.meeting_id == Minutes.meeting_id, latest.c.number == Minutes.number))
         .join(Meeting, Meeting.id == Minutes.meeting_id)
-        .where(Decision.body_id == body_id)
+        .options(joinedload(Meeting.body))
         .order_by(Decision.year.desc(), Decision.number.desc())
     )
+    if body_ids is not None:
+        stmt = stmt.where(Decision.body_id.in_(body_ids or {-1}))
     if year:
         stmt = stmt.where(Decision.year == year)
     if search:
-        like = f"%{search.lower()}%"
-        stmt = stmt.where(sa.or_(sa.func.lower(Decision.text).like(like), Decision.reference.like(like)))
+        stmt = stmt.where(contains(search, Decision.text, Decision.reference))
     if limit:
         stmt = stmt.limit(limit)
     return [(d, m) for d, m in db.session.execute(stmt).all()]

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy.orm import selectinload
 
+from coordination.db import contains
 from coordination.extensions import db
 from coordination.organisations.models import Organisation, OrganisationSector
 
@@ -30,10 +31,7 @@ def organisations_page(
             )
         )
     if search:
-        like = f"%{search.lower()}%"
-        stmt = stmt.where(
-            db.or_(db.func.lower(Organisation.name).like(like), db.func.lower(Organisation.acronym).like(like))
-        )
+        stmt = stmt.where(contains(search, Organisation.name, Organisation.acronym))
     return db.paginate(stmt.order_by(Organisation.name), page=page, per_page=per_page, error_out=False)
 
 

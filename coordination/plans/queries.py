@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from coordination.db import contains
 from coordination.extensions import db
 from coordination.organisations.models import Organisation
 from coordination.plans import progress
@@ -135,8 +136,7 @@ def _item_rows_statement(filters: ItemFilters, visible: set[int] | None, today: 
     if filters.open_only:
         stmt = stmt.where(open_)
     if filters.search:
-        like = f"%{filters.search.lower()}%"
-        stmt = stmt.where(sa.or_(sa.func.lower(ActionItem.title).like(like), ActionItem.code.like(like)))
+        stmt = stmt.where(contains(filters.search, ActionItem.title, ActionItem.code))
     if filters.sort in ("progress", "-progress"):
         order = (percent.desc() if filters.sort == "-progress" else percent, ActionItem.sort_key)
     elif filters.sort == "status":
