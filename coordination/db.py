@@ -177,3 +177,8 @@ def contains(text: str, *columns: Any) -> Any:
     """Case-insensitive "one of ``columns`` contains ``text``"; ``%`` and ``_`` in it are literal."""
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return sa.or_(*(sa.func.lower(column).like(f"%{escaped}%", escape="\\") for column in columns))
+
+
+def within(column: Any, ids: Iterable[int] | None) -> Any:
+    """``column`` is one of ``ids``; ``None`` means no restriction (users who see every body)."""
+    return sa.true() if ids is None else column.in_(ids)

@@ -148,7 +148,7 @@ def decisions(body: Body):
         by_reference.setdefault(item.decision_reference, []).append(item)
     from coordination.plans import progress
 
-    states = progress.states_as_of(ActionItem.id.in_([i.id for i in arising] or [-1]), local_today())
+    states = progress.states_as_of(ActionItem.id.in_([i.id for i in arising]), local_today())
     return render_template(
         "bodies/decisions.html", body=body, rows=rows, year=year, search=search, by_reference=by_reference,
         states=states, years=minutes_queries.decision_years(body.id),

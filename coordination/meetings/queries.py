@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from coordination.db import utcnow
+from coordination.db import utcnow, within
 from coordination.extensions import db
 from coordination.meetings.models import (
     AgendaItem,
@@ -51,12 +51,16 @@ def body_meetings(body_id: int, upcoming: bool, limit: int = 10) -> list[Meeting
 
 def meetings_list(visible: set[int] | None, upcoming: bool, page: int, per_page: int):
     now = utcnow()
-    stmt = db.select(Meeting).options(joinedload(Meeting.body))
-    if visible is not None:
-        stmt = stmt.where(Meeting.body_id.in_(visible))
+    stmt = db.select(Meeting).options(joinedload(Meeting.body)).where(within(Meeting.body_id, visible))
     stmt = stmt.where(Meeting.end >= now).order_by(Meeting.start) if upcoming else \
         stmt.where(Meeting.end < now).order_by(Meeting.start.desc())
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def _mine(user, sat_on: set[int]):
+    """A meeting is the user's when they are invited to it or sit on its body."""
+    invited = db.select(Invitation.meeting_id).where(Invitation.user_id == user.id)
+    return sa.or_(Meeting.id.in_(invited), Meeting.body_id.in_(sat_on))
 
 
 def next_meetings(user, visible: set[int] | None, sat_on: set[int] | None, limit: int) -> list[tuple[Meeting, Rsvp | None]]:
@@ -68,15 +72,13 @@ def next_meetings(user, visible: set[int] | None, sat_on: set[int] | None, limit
     stmt = (
         db.select(Meeting, Invitation.rsvp)
         .outerjoin(Invitation, sa.and_(Invitation.meeting_id == Meeting.id, Invitation.user_id == user.id))
-        .where(Meeting.end >= utcnow())
+        .where(Meeting.end >= utcnow(), within(Meeting.body_id, visible))
         .options(joinedload(Meeting.body))
         .order_by(Meeting.start)
         .limit(limit)
     )
     if sat_on is not None:
-        stmt = stmt.where(sa.or_(Invitation.id.is_not(None), Meeting.body_id.in_(sat_on or {-1})))
-    if visible is not None:
-        stmt = stmt.where(Meeting.body_id.in_(visible or {-1}))
+        stmt = stmt.where(_mine(user, sat_on))
     return [(meeting, rsvp) for meeting, rsvp in db.session.execute(stmt).all()]
 
 
@@ -95,19 +97,15 @@ def series_meetings(series_id: int) -> list[Meeting]:
 
 def personal_meetings(user, visible: set[int] | None, sat_on: set[int]) -> list[Meeting]:
     """Meetings the user is invited to, or of bodies they sit on."""
-    invited = db.select(Invitation.meeting_id).where(Invitation.user_id == user.id)
-    stmt = db.select(Meeting).where(sa.or_(Meeting.id.in_(invited), Meeting.body_id.in_(sat_on or {-1})))
-    if visible is not None:
-        stmt = stmt.where(Meeting.body_id.in_(visible or {-1}))
+    stmt = db.select(Meeting).where(_mine(user, sat_on), within(Meeting.body_id, visible))
     return list(db.session.execute(stmt.options(*_feed_options()).order_by(Meeting.start)).scalars())
 
 
 def organisation_deadlines(organisation_id: int | None, visible: set[int] | None) -> list[ActionItem]:
     if organisation_id is None:
         return []
-    stmt = db.select(ActionItem).where(ActionItem.lead_organisation_id == organisation_id, ActionItem.deadline.is_not(None))
-    if visible is not None:
-        stmt = stmt.where(ActionItem.body_id.in_(visible or {-1}))
+    stmt = db.select(ActionItem).where(ActionItem.lead_organisation_id == organisation_id, ActionItem.deadline.is_not(None),
+                                       within(ActionItem.body_id, visible))
     return list(db.session.execute(stmt).scalars())
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from coordination.db import contains
+from coordination.db import contains, within
 from coordination.extensions import db
 from coordination.meetings.models import Meeting
 from coordination.minutes.models import Decision, Minutes, MinutesComment, MinutesStatus
@@ -48,8 +48,7 @@ def decision_register(body_ids: set[int] | None, year: int | None, search: str,
         .options(joinedload(Meeting.body))
         .order_by(Decision.year.desc(), Decision.number.desc())
     )
-    if body_ids is not None:
-        stmt = stmt.where(Decision.body_id.in_(body_ids or {-1}))
+    stmt = stmt.where(within(Decision.body_id, body_ids))
     if year:
         stmt = stmt.where(Decision.year == year)
     if search:
@@ -75,6 +74,5 @@ def minutes_in_progress(statuses: list[MinutesStatus], body_ids: set[int] | None
         .order_by(Meeting.start, Minutes.number)
         .limit(limit)
     )
-    if body_ids is not None:
-        stmt = stmt.where(Meeting.body_id.in_(body_ids or {-1}))
+    stmt = stmt.where(within(Meeting.body_id, body_ids))
     return list(db.session.execute(stmt).scalars())

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from coordination.db import contains
+from coordination.db import contains, within
 from coordination.extensions import db
 from coordination.organisations.models import Organisation
 from coordination.plans import progress
@@ -42,8 +42,7 @@ def get_item(item_id: int) -> ActionItem | None:
 
 def all_plans(visible: set[int] | None) -> list[ActionPlan]:
     stmt = db.select(ActionPlan).options(joinedload(ActionPlan.body)).order_by(ActionPlan.period_start.desc())
-    if visible is not None:
-        stmt = stmt.where(ActionPlan.body_id.in_(visible))
+    stmt = stmt.where(within(ActionPlan.body_id, visible))
     return list(db.session.execute(stmt).scalars())
 
 
@@ -106,8 +105,7 @@ def _item_rows_statement(filters: ItemFilters, visible: set[int] | None, today: 
             selectinload(ActionItem.supporters),
         )
     )
-    if visible is not None:
-        stmt = stmt.where(ActionItem.body_id.in_(visible))
+    stmt = stmt.where(within(ActionItem.body_id, visible))
     if filters.plan:
         stmt = stmt.where(ActionItem.plan_id == filters.plan)
     if filters.owner:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from coordination.bodies.models import Body
-from coordination.db import contains
+from coordination.db import contains, within
 from coordination.extensions import db
 from coordination.meetings.models import Meeting
 from coordination.minutes import queries as minutes_queries
@@ -38,15 +38,11 @@ class Results:
                    ("bodies", "organisations", "meetings", "minutes", "decisions", "items"))
 
 
-def _in_visible(column, visible: set[int] | None):
-    return sa.true() if visible is None else column.in_(visible or {-1})
-
-
 def search(text: str, visible: set[int] | None, drafts: bool, today: date, limit: int = PER_KIND) -> Results:
     """What matches ``text`` among the bodies in ``visible`` (None: all); draft minutes only if ``drafts``."""
     results = Results()
     results.bodies = list(db.session.execute(
-        db.select(Body).where(contains(text, Body.name, Body.acronym, Body.mandate), _in_visible(Body.id, visible))
+        db.select(Body).where(contains(text, Body.name, Body.acronym, Body.mandate), within(Body.id, visible))
         .order_by(Body.name).limit(limit)
     ).scalars())
     results.organisations = list(db.session.execute(
@@ -54,14 +50,14 @@ def search(text: str, visible: set[int] | None, drafts: bool, today: date, limit
         .order_by(Organisation.name).limit(limit)
     ).scalars())
     results.meetings = list(db.session.execute(
-        db.select(Meeting).where(contains(text, Meeting.title, Meeting.location), _in_visible(Meeting.body_id, visible))
+        db.select(Meeting).where(contains(text, Meeting.title, Meeting.location), within(Meeting.body_id, visible))
         .options(joinedload(Meeting.body)).order_by(Meeting.start.desc()).limit(limit)
     ).scalars())
     in_sections = sa.exists().where(MinutesSection.minutes_id == Minutes.id,
                                     contains(text, MinutesSection.title, MinutesSection.summary))
     minutes = (
         db.select(Minutes).join(Meeting, Meeting.id == Minutes.meeting_id)
-        .where(sa.or_(contains(text, Minutes.summary), in_sections), _in_visible(Meeting.body_id, visible))
+        .where(sa.or_(contains(text, Minutes.summary), in_sections), within(Meeting.body_id, visible))
         .options(joinedload(Minutes.meeting).joinedload(Meeting.body))
         .order_by(Meeting.start.desc(), Minutes.number.desc()).limit(limit)
     )
