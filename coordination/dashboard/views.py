@@ -49,8 +49,8 @@ def index():
         pending_minutes = minutes_queries.minutes_in_progress(
             [MinutesStatus.DRAFT, MinutesStatus.CIRCULATED], visible, DASHBOARD_ROWS)
     elif member:
-        pending_minutes = minutes_queries.minutes_in_progress(
-            [MinutesStatus.CIRCULATED], my_bodies if visible is None else my_bodies & visible, DASHBOARD_ROWS)
+        # A member sees every body they sit on, so their seats are the filter.
+        pending_minutes = minutes_queries.minutes_in_progress([MinutesStatus.CIRCULATED], my_bodies, DASHBOARD_ROWS)
     else:
         pending_minutes = []
     overdue_counts, overdue_items = [], []

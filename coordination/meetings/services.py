@@ -235,9 +235,7 @@ def update_agenda_item(item: AgendaItem, data: dict[str, Any], *, actor: User) -
 def remove_agenda_item(item: AgendaItem, *, actor: User) -> None:
     meeting = item.meeting
     meeting.agenda.remove(item)
-    for n, other in enumerate(meeting.agenda, start=1):
-        other.position = n
-    db.session.flush()
+    _renumber_agenda(meeting, list(meeting.agenda), actor)
     audit.record(meeting, "agenda_remove", {"item": item.title}, actor)
 
 
@@ -261,12 +259,13 @@ def reorder_agenda(meeting: Meeting, ids: list[int], *, actor: User) -> None:
 
 
 def _renumber_agenda(meeting: Meeting, ordered: list[AgendaItem], actor: User) -> None:
+    """Number ``ordered`` 1, 2, …; a change of order (not a mere closing of gaps) is audited."""
     before = [a.title for a in sorted(meeting.agenda, key=lambda a: a.position)]
     for n, item in enumerate(ordered, start=1):
         item.position = n
+    db.session.flush()
     after = [a.title for a in ordered]
     if after != before:
-        db.session.flush()
         audit.record(meeting, "agenda_order", {"agenda": (" · ".join(before), " · ".join(after))}, actor)
 
 
@@ -383,3 +382,9 @@ def member_organisation_count(body: Body, on: date) -> int:
             db.or_(OrganisationMembership.end_date.is_(None), OrganisationMembership.end_date >= on),
         )
     ).scalar()
+
+
+def meeting_quorum(meeting: Meeting) -> Quorum:
+    """Quorum of a meeting: the charter in force on its day, over the member organisations seated that day."""
+    day = meeting.start.date()
+    return quorum(meeting, adopted_charter(meeting.body, day), member_organisation_count(meeting.body, day))

@@ -129,8 +129,7 @@ def create_series():
 
 
 def _detail(meeting: Meeting, agenda_form=None, attachment_form=None, guest_form=None, status: int = 200):
-    charter = services.adopted_charter(meeting.body, meeting.start.date())
-    quorum = services.quorum(meeting, charter, services.member_organisation_count(meeting.body, meeting.start.date()))
+    quorum = services.meeting_quorum(meeting)
     mine = next((i for i in meeting.invitations if i.user_id == current_user.id), None)
     invited = {i.user_id for i in meeting.invitations}
     return render_template(

@@ -42,19 +42,18 @@ def start(meeting: Meeting):
     return redirect(_minutes_url(minutes), 303)
 
 
-def _quorum_text(meeting: Meeting) -> tuple[object, str]:
-    charter = meeting_services.adopted_charter(meeting.body, meeting.start.date())
-    q = meeting_services.quorum(meeting, charter, meeting_services.member_organisation_count(meeting.body, meeting.start.date()))
+def _quorum_text(meeting: Meeting) -> str:
+    q = meeting_services.meeting_quorum(meeting)
     if not q.judged:
-        return q, _("Quorum cannot be judged: the body had no adopted charter on the meeting day.")
+        return _("Quorum cannot be judged: the body had no adopted charter on the meeting day.")
     verdict = _("Quorum met") if q.met else _("Quorum not met")
-    return q, _("%(verdict)s: %(present)d of %(total)d member organisations present; %(required)d required (%(rule)s).",
+    return _("%(verdict)s: %(present)d of %(total)d member organisations present; %(required)d required (%(rule)s).",
                 verdict=verdict, present=q.present, total=q.total, required=q.required, rule=q.rule)
 
 
 def _minutes_page(minutes: Minutes, status: int = 200, **forms):
     meeting = meeting_queries.meeting_page(minutes.meeting_id)
-    _q, quorum_text = _quorum_text(meeting)
+    quorum_text = _quorum_text(meeting)
     people = active_people()
     return render_template(
         "minutes/detail.html", minutes=minutes, meeting=meeting, quorum_text=quorum_text,
@@ -182,7 +181,7 @@ def comment(minutes: Minutes):
 def docx(minutes: Minutes):
     meeting = meeting_queries.meeting_page(minutes.meeting_id)
     start, end = timeutil.local_span(meeting)
-    _q, quorum_text = _quorum_text(meeting)
+    quorum_text = _quorum_text(meeting)
     attendance = [
         [i.organisation.name if i.organisation else "", i.person.full_name + (f" ({_('alternate')})" if i.alternate else ""),
          i.presence.label]

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
+
+from coordination.forms import BaseForm
 
 MIN_LENGTH, MAX_LENGTH = 2, 100
 
 
-class SearchForm(FlaskForm):
+class SearchForm(BaseForm):
     class Meta:
         csrf = False
 
@@ -18,5 +19,4 @@ class SearchForm(FlaskForm):
         validators=[InputRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH,
                                             message=_l("Type between %(min)d and %(max)d characters."))],
         description=_l("Words from a name, acronym, title, decision, minutes or action code."),
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )

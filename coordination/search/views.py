@@ -16,9 +16,11 @@ bp = Blueprint("search", __name__, url_prefix="/search")
 @ability("search")
 def index():
     form = SearchForm(request.args)
-    if "q" not in request.args:  # the empty page: no error before anything was typed
-        return render_template("search/index.html", form=form, results=None, per_kind=queries.PER_KIND)
-    if not form.validate():
-        return render_template("search/index.html", form=form, results=None, per_kind=queries.PER_KIND), 422
-    results = queries.search(form.q.data, visible_body_ids(current_user), sees_draft_minutes(current_user), local_today())
-    return render_template("search/index.html", form=form, results=results, per_kind=queries.PER_KIND)
+    results, status = None, 200
+    if "q" in request.args:  # the empty page shows no error before anything was typed
+        if form.validate():
+            results = queries.search(form.q.data, visible_body_ids(current_user), sees_draft_minutes(current_user),
+                                     local_today())
+        else:
+            status = 422
+    return render_template("search/index.html", form=form, results=results, per_kind=queries.PER_KIND), status
