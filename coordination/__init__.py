@@ -58,17 +58,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from coordination.meetings.views import bp as meetings_bp
     from coordination.meetings.views import feeds as feeds_bp
     from coordination.minutes.views import bp as minutes_bp
+    from coordination.notifications.views import bp as notifications_bp
     from coordination.organisations.views import bp as organisations_bp
     from coordination.plans.views import bp as plans_bp
     from coordination.search.views import bp as search_bp
 
     for blueprint in (accounts_bp, audit_bp, bodies_bp, dashboard_bp, organisations_bp, plans_bp,
-                      meetings_bp, minutes_bp, feeds_bp, search_bp):
+                      meetings_bp, minutes_bp, feeds_bp, search_bp, notifications_bp):
         app.register_blueprint(blueprint)
 
     from coordination.errors import register_error_handlers
 
     register_error_handlers(app)
+    from coordination.notifications.hooks import init_app as notifications_init
+
+    notifications_init(app)
     hooks.register(app)
 
     @app.after_request

@@ -53,3 +53,7 @@ def register_cli(app: Flask) -> None:
             click.echo(f"{role} {email} {password}")
 
     app.cli.add_command(demo)
+
+    from coordination.notifications.cli import register as register_notifications
+
+    register_notifications(app)

@@ -73,13 +73,43 @@ class Config:
 
     PAGE_SIZE = 25
 
-    # Mail (used from the meetings and reminders features).
+    # Canonical address of the portal: links in e-mail are built on it, never on a request's Host.
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+    # Mail: SMTP settings (MAIL_USE_TLS = STARTTLS on a plain port, MAIL_USE_SSL = TLS from the
+    # first byte, usually port 465). MAIL_BACKEND "file" writes each message as a .eml file to
+    # MAIL_FOLDER instead (the default for development servers, so `make run` needs no SMTP).
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "concertation@localhost")
+    MAIL_SENDER_NAME = os.environ.get("MAIL_SENDER_NAME", "Concertation")
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", 15))
+    MAIL_BACKEND = os.environ.get(
+        "MAIL_BACKEND", "file" if ENV == "development" and not os.environ.get("MAIL_SERVER") else "smtp")
+    MAIL_FOLDER = os.environ.get("MAIL_FOLDER", str(INSTANCE / "mail"))
+    # After a request commits mail: "thread" sends it at once in the background, "inline"
+    # before the response ends, "off" leaves it to `flask mail send` (cron).
+    MAIL_DISPATCH = os.environ.get("MAIL_DISPATCH", "thread")
+    # A failed delivery is retried after 1, 2, 4, … times MAIL_RETRY_SECONDS, then marked failed.
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", 8))
+    MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS", 60))
+
+    # Reminders (`flask notifications remind`, daily): action items due in these many days,
+    # invitees without an answer this many days before a meeting, minutes not approved this
+    # many days after their meeting.
+    REMINDER_DUE_DAYS = tuple(int(d) for d in os.environ.get("REMINDER_DUE_DAYS", "14,3").split(",") if d.strip())
+    REMINDER_RSVP_DAYS = int(os.environ.get("REMINDER_RSVP_DAYS", 7))
+    REMINDER_MINUTES_DAYS = int(os.environ.get("REMINDER_MINUTES_DAYS", 30))
+
+    # Password reset and account links: valid this long; requests throttled per account and address.
+    RESET_TOKEN_SECONDS = int(os.environ.get("RESET_TOKEN_SECONDS", 3600))
+    INVITATION_TOKEN_SECONDS = int(os.environ.get("INVITATION_TOKEN_SECONDS", 7 * 86400))
+    RESET_REQUESTS_PER_ACCOUNT = os.environ.get("RESET_REQUESTS_PER_ACCOUNT", "3 per hour")
+    RESET_REQUESTS_PER_ADDRESS = os.environ.get("RESET_REQUESTS_PER_ADDRESS", "10 per hour")
 
     # Uploaded files live outside the web root, under generated names.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE / "uploads"))

@@ -187,6 +187,7 @@ RULES: dict[type, Callable[[User, str, Any], bool]] = {
 ABILITIES: dict[str, tuple[Role, ...]] = {
     "view_governance": READERS + (Role.MEMBER,),
     "search": READERS + (Role.MEMBER,),
+    "manage_mail": (Role.ADMIN,),
 }
 
 

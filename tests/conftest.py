@@ -50,6 +50,11 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "SERVER_NAME": "localhost",
             # "Today" in tests is the UTC date (tests.today), whatever the machine's zone.
             "DEFAULT_TIMEZONE": "UTC",
+            # Mail goes to files unless a test starts an SMTP server (tests/notifications).
+            "MAIL_BACKEND": "file",
+            "MAIL_FOLDER": str(tmp / "mail"),
+            "MAIL_DISPATCH": "off",
+            "BASE_URL": "https://portal.example.gov",
         }
     )
     with app.app_context():

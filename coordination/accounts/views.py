@@ -186,3 +186,7 @@ def reactivate(user: User):
     services.set_active(user, True, actor=current_user)
     flash(_("%(name)s can log in again.", name=user.full_name), "success")
     return redirect(url_for("accounts.detail", user_id=user.id), 303)
+
+
+# Pages reached from e-mail (invitation, password reset, address change) live apart.
+from coordination.accounts import recovery_views  # noqa: E402,F401

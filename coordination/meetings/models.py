@@ -100,6 +100,8 @@ class MeetingSeries(TimestampMixin, db.Model):
     duration_minutes: Mapped[int] = mapped_column()
     timezone: Mapped[str] = mapped_column(sa.String(64))
     sequence: Mapped[int] = mapped_column(default=0)
+    # When the secretariat sent the series' invitations (then changes go out as updates).
+    invitations_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     body: Mapped[Body] = relationship()
     meetings: Mapped[list[Meeting]] = relationship(back_populates="series", order_by="Meeting.start")
@@ -126,6 +128,10 @@ class Meeting(VersionedMixin, TimestampMixin, db.Model):
     status: Mapped[MeetingStatus] = mapped_column(enum_column(MeetingStatus), default=MeetingStatus.PLANNED)
     status_reason: Mapped[str] = mapped_column(sa.String(500), default="")
     sequence: Mapped[int] = mapped_column(default=0)
+    # When the secretariat sent the invitations; before that nothing is mailed.
+    invitations_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A change of text only (title, description) waits for the next real change or an explicit update.
+    text_update_pending: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     body: Mapped[Body] = relationship()
     series: Mapped[MeetingSeries | None] = relationship(back_populates="meetings")
@@ -208,6 +214,8 @@ class Invitation(db.Model):
     guest: Mapped[bool] = mapped_column(default=False)
     rsvp: Mapped[Rsvp] = mapped_column(enum_column(Rsvp), default=Rsvp.NONE)
     presence: Mapped[Presence] = mapped_column(enum_column(Presence), default=Presence.UNKNOWN)
+    # The SEQUENCE last mailed to this invitee (None: never invited by mail).
+    sent_sequence: Mapped[int | None] = mapped_column()
 
     meeting: Mapped[Meeting] = relationship(back_populates="invitations")
     person: Mapped[User] = relationship()

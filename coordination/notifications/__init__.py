@@ -1,0 +1,1 @@
+"""E-mail: the outbox, message building, SMTP delivery and reminders."""
