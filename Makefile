@@ -4,6 +4,8 @@ PYTHON  ?= python3
 BIN     := $(VENV)/bin
 FLASK   := $(BIN)/flask --app app
 STAMP   := $(VENV)/.installed
+# Mozilla's ical.js, the third iCalendar parser of the tests (tests/js/package-lock.json).
+JS_STAMP := tests/js/node_modules/.installed
 
 .PHONY: run test install translations check-migrations messages clean
 
@@ -13,7 +15,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-install: $(STAMP) translations
+install: $(STAMP) translations $(JS_STAMP)
+
+$(JS_STAMP): tests/js/package.json tests/js/package-lock.json
+	cd tests/js && npm ci --no-audit --no-fund --loglevel=error
+	touch $(JS_STAMP)
 
 translations: $(STAMP)
 	$(BIN)/pybabel compile --use-fuzzy -d coordination/translations --statistics 2>&1 | tail -n 3

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from coordination.exports.vtimezone import vtimezone
 from coordination.meetings.models import Meeting, MeetingSeries, MeetingStatus
 
 STATUS = {
@@ -24,31 +26,42 @@ def _calendar(name: str, method: str | None = None) -> Calendar:
     cal.add("prodid", "-//Concertation//Coordination portal//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", _line(name))
     if method:
         cal.add("method", method)
     return cal
 
 
+def _line(value: str) -> str:
+    """A one-line text property: line breaks (and other control characters) become spaces, so
+    one bad title can never break the file."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in value).split())
+
+
+def _lines(value: str) -> str:
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    return "\n".join(_line(part) for part in text.split("\n"))
+
+
 def _describe(event: Event, meeting: Meeting, url: str, organizer: str, *, title: str | None = None,
               status: MeetingStatus | None = None, stamp: datetime | None = None) -> None:
     stamp = stamp or meeting.updated_at
-    event.add("summary", title or meeting.title)
+    event.add("summary", _line(title or meeting.title))
     event.add("dtstamp", stamp)
     event.add("last-modified", stamp)
     event.add("status", STATUS[status or meeting.status])
     event.add("url", url)
     place = meeting.location or meeting.online_link
     if place:
-        event.add("location", place)
+        event.add("location", _line(place))
     description = [meeting.body.name]
     if meeting.online_link:
         description.append(meeting.online_link)
     if meeting.status_reason and status is None:
         description.append(meeting.status_reason)
-    event.add("description", "\n".join(description))
+    event.add("description", _lines("\n".join(description)))
     organizer_address = vCalAddress(f"mailto:{organizer}")
-    organizer_address.params["cn"] = vText(meeting.body.name)
+    organizer_address.params["cn"] = vText(_param(meeting.body.name))
     event.add("organizer", organizer_address)
 
 
@@ -114,12 +127,18 @@ def series_events(series: MeetingSeries, meetings: Sequence[Meeting], url_for_me
     return events
 
 
-def deadline_event(uid: str, title: str, deadline: date, url: str, stamp: datetime) -> Event:
-    """An action item's deadline as an all-day event."""
+def deadline_event(uid: str, title: str, deadline: date, url: str, stamp: datetime, done: str | None = None) -> Event:
+    """An action item's deadline as an all-day event.
+
+    ``done`` ("completed" or "cancelled") marks a deadline that no longer binds: its summary
+    says so and its STATUS is CANCELLED, so programs grey it out or hide it.
+    """
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp)
-    event.add("summary", title)
+    event.add("summary", _line(f"[{done}] {title}" if done else title))
+    if done:
+        event.add("status", "CANCELLED")
     event.add("dtstart", deadline)
     event.add("dtend", deadline + timedelta(days=1))
     event.add("transp", "TRANSPARENT")
@@ -127,24 +146,42 @@ def deadline_event(uid: str, title: str, deadline: date, url: str, stamp: dateti
     return event
 
 
+def _zones_used(event: Event) -> set[str]:
+    names = set()
+    for key in ("dtstart", "dtend", "recurrence-id", "exdate"):
+        values = event.get(key)
+        for value in values if isinstance(values, list) else [values]:
+            if value is not None and "TZID" in getattr(value, "params", {}):
+                names.add(str(value.params["TZID"]))
+    return names
+
+
 def calendar_bytes(name: str, events: Iterable[Event], method: str | None = None) -> bytes:
-    """A VCALENDAR with a VTIMEZONE for every TZID its events use."""
+    """A VCALENDAR with a VTIMEZONE (yearly rules, see :mod:`vtimezone`) for every TZID its events use."""
     cal = _calendar(name, method)
     starts = []
+    zones: set[str] = set()
     for event in events:
         cal.add_component(event)
+        zones |= _zones_used(event)
         start = event.get("dtstart")
         if start is not None:
             value = start.dt
             starts.append(value.date() if isinstance(value, datetime) else value)
     if starts:
-        cal.add_missing_timezones(first_date=min(starts) - timedelta(days=366), last_date=max(starts) + timedelta(days=366))
+        # Time zones first: a few programs read the file in one pass.
+        cal.subcomponents[0:0] = [vtimezone(zone, min(starts), max(starts)) for zone in sorted(zones)]
     return cal.to_ical()
 
 
 def meetings_calendar(name: str, meetings: Sequence[Meeting], url_for_meeting: Callable[[Meeting], str],
                       organizer: str, extra: Iterable[Event] = (), method: str | None = None) -> bytes:
-    """Meetings as a calendar: single meetings as events, each series once with its rule."""
+    """Meetings as a calendar: single meetings as events, each series once with its rule.
+
+    A series is written with its rule only when every one of its occurrences is in
+    ``meetings``; otherwise (a guest invited to some occurrences, a feed that shows part of a
+    series) each occurrence given is its own event, on its own date, with its own UID.
+    """
     events: list[Event] = []
     by_series: dict[int, list[Meeting]] = {}
     series: dict[int, MeetingSeries] = {}
@@ -155,6 +192,76 @@ def meetings_calendar(name: str, meetings: Sequence[Meeting], url_for_meeting: C
             by_series.setdefault(meeting.series_id, []).append(meeting)
             series[meeting.series_id] = meeting.series
     for series_id, members in by_series.items():
-        events.extend(series_events(series[series_id], members, url_for_meeting, organizer))
+        if whole_series(series[series_id], members):
+            events.extend(series_events(series[series_id], members, url_for_meeting, organizer))
+        else:
+            events.extend(meeting_event(m, url_for_meeting(m), organizer) for m in members)
     events.extend(extra)
+    return calendar_bytes(name, events, method)
+
+
+def whole_series(series: MeetingSeries, members: Sequence[Meeting]) -> bool:
+    """Whether ``members`` are all the occurrences of ``series``."""
+    return {m.id for m in members} == {m.id for m in series.meetings}
+
+
+# --- iTIP (RFC 5546): invitations, updates and cancellations sent by e-mail --------------------
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """An invitee as an ATTENDEE: ``role`` REQ-PARTICIPANT, OPT-PARTICIPANT or NON-PARTICIPANT;
+    ``partstat`` NEEDS-ACTION, ACCEPTED, DECLINED or TENTATIVE."""
+
+    email: str
+    name: str
+    role: str = "REQ-PARTICIPANT"
+    partstat: str = "NEEDS-ACTION"
+
+
+def _param(value: str) -> str:
+    # Parameter values cannot hold double quotes or line breaks (RFC 5545 3.1).
+    return " ".join(value.replace('"', "'").split())
+
+
+def _people(event: Event, organizer_email: str, organizer_name: str, attendees: Sequence[Attendee]) -> None:
+    if "organizer" in event:
+        del event["organizer"]
+    organizer = vCalAddress(f"mailto:{organizer_email}")
+    organizer.params["cn"] = vText(_param(organizer_name))
+    event.add("organizer", organizer)
+    for person in attendees:
+        address = vCalAddress(f"mailto:{person.email}")
+        address.params["cn"] = vText(_param(person.name))
+        address.params["cutype"] = vText("INDIVIDUAL")
+        address.params["role"] = vText(person.role)
+        address.params["partstat"] = vText(person.partstat)
+        address.params["rsvp"] = vText("TRUE")
+        event.add("attendee", address)
+
+
+def occurrence_event(meeting: Meeting, url: str, organizer: str) -> Event:
+    """One occurrence of a series as an instance of it (series UID, RECURRENCE-ID, series SEQUENCE)."""
+    series = meeting.series
+    zone = ZoneInfo(series.timezone)
+    event = Event()
+    event.add("uid", series.uid)
+    event.add("recurrence-id", meeting.original_start_local.replace(tzinfo=zone))
+    event.add("sequence", series.sequence)
+    event.add("dtstart", _local(meeting.start, meeting.timezone))
+    event.add("dtend", _local(meeting.end, meeting.timezone))
+    _describe(event, meeting, url, organizer)
+    return event
+
+
+def itip_calendar(method: str, events: Sequence[Event], organizer_email: str, organizer_name: str,
+                  attendees: Sequence[Attendee], name: str) -> bytes:
+    """An iTIP message: METHOD:REQUEST (invitation or update) or METHOD:CANCEL, with ORGANIZER and
+    one ATTENDEE per invitee on every event; a cancellation marks each event STATUS:CANCELLED."""
+    for event in events:
+        _people(event, organizer_email, organizer_name, attendees)
+        if method == "CANCEL":
+            if "status" in event:
+                del event["status"]
+            event.add("status", "CANCELLED")
     return calendar_bytes(name, events, method)

@@ -216,6 +216,9 @@ class Invitation(db.Model):
     presence: Mapped[Presence] = mapped_column(enum_column(Presence), default=Presence.UNKNOWN)
     # The SEQUENCE last mailed to this invitee (None: never invited by mail).
     sent_sequence: Mapped[int | None] = mapped_column()
+    # The UID the invitee's calendar holds the meeting under: the series' (invited to the whole
+    # series) or the meeting's own.
+    sent_uid: Mapped[str | None] = mapped_column(sa.String(120))
 
     meeting: Mapped[Meeting] = relationship(back_populates="invitations")
     person: Mapped[User] = relationship()

@@ -160,7 +160,68 @@ def update_meeting(meeting: Meeting, data: dict[str, Any], *, actor: User) -> di
     if changes:
         db.session.flush()
         audit.record(meeting, "update", changes, actor)
+        _tell_invitees(meeting, changes)
     return changes
+
+
+# A change of these reaches the invitees at once; a change of text only waits (no spam).
+MAILED_AT_ONCE = ("start", "end", "timezone", "location", "online_link", "status")
+MAILED_LATER = ("title", "kind", "status_reason")
+
+
+def _tell_invitees(meeting: Meeting, changes: dict[str, tuple]) -> None:
+    """After invitations went out: send an update (or cancellation) for a change of time, place or
+    status; note a change of text only, sent with the next real change or on request."""
+    if meeting.invitations_sent_at is None:
+        return
+    from coordination.notifications import invitations
+
+    if any(f in changes for f in MAILED_AT_ONCE):
+        invitations.send_update(meeting)
+    elif any(f in changes for f in MAILED_LATER):
+        meeting.text_update_pending = True
+    db.session.flush()
+
+
+def send_invitations(meeting: Meeting, *, actor: User) -> int:
+    """Mail the invitations (a series: once, with its rule); only people not yet invited by mail
+    receive one. Nothing is mailed before the secretariat does this."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ConflictError(_l("This meeting is cancelled."))
+    if meeting.end < utcnow():
+        raise ConflictError(_l("This meeting is over."))
+    from coordination.notifications import invitations
+
+    count = invitations.send_invitations(meeting)
+    db.session.flush()
+    audit.record(meeting, "invitations_sent", {"mails": count}, actor)
+    return count
+
+
+def send_pending_update(meeting: Meeting, *, actor: User) -> int:
+    """Send, as one update, the text changes that were held back."""
+    if meeting.invitations_sent_at is None:
+        raise ConflictError(_l("The invitations have not been sent yet."))
+    from coordination.notifications import invitations
+
+    count = invitations.send_update(meeting)
+    db.session.flush()
+    audit.record(meeting, "update_sent", {"mails": count}, actor)
+    return count
+
+
+def remove_invitee(invitation: Invitation, *, actor: User) -> None:
+    """Take someone off the list; if they had been sent the invitation, they get a cancellation."""
+    meeting = invitation.meeting
+    if meeting.end < utcnow():
+        raise ConflictError(_l("This meeting is over."))
+    from coordination.notifications import invitations
+
+    invitations.invitee_removed(invitation)
+    name = invitation.person.full_name
+    meeting.invitations.remove(invitation)
+    db.session.flush()
+    audit.record(meeting, "uninvite", {"person": name}, actor)
 
 
 def set_status(meeting: Meeting, status: MeetingStatus, reason: str, *, actor: User) -> None:
@@ -172,6 +233,8 @@ def set_status(meeting: Meeting, status: MeetingStatus, reason: str, *, actor: U
         meeting.series.sequence += 1
     db.session.flush()
     audit.record(meeting, "status", {"status": (old.value, status.value), "reason": reason}, actor)
+    if old != status:
+        _tell_invitees(meeting, {"status": (old.value, status.value)})
 
 
 @dataclass
@@ -290,6 +353,10 @@ def invite_guest(meeting: Meeting, user: User, *, actor: User) -> Invitation:
     db.session.add(invitation)
     db.session.flush()
     audit.record(meeting, "invite", {"guest": user.full_name}, actor)
+    from coordination.notifications import invitations
+
+    invitations.invitee_added(invitation)
+    db.session.flush()
     return invitation
 
 

@@ -99,7 +99,7 @@ def create():
             form.apply_errors(error)
         else:
             _warn(meeting)
-            flash(_("Meeting scheduled; the body's members are invited."), "success")
+            flash(_("Meeting scheduled with the body's members as invitees. Send the invitations from this page when the meeting is ready."), "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id), 303)
     return render_template("meetings/form.html", form=form, body=body, meeting=None), form_status()
 
@@ -271,6 +271,43 @@ def invite_guest(meeting: Meeting):
     return _detail(meeting, guest_form=form, status=422)
 
 
+@bp.route("/<int:meeting_id>/invitations/send", methods=["POST"])
+@guard("edit", Meeting, load=queries.meeting_page)
+def send_invitations(meeting: Meeting):
+    """Mail the invitations once the meeting is ready (a series: once for all its meetings)."""
+    count = services.send_invitations(meeting, actor=current_user)
+    if count:
+        flash(_("%(n)d invitations are being sent.", n=count), "success")
+    else:
+        flash(_("Everyone invited has already received the invitation."), "info")
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#invitees", 303)
+
+
+@bp.route("/<int:meeting_id>/update/send", methods=["POST"])
+@guard("edit", Meeting, load=queries.meeting_page)
+def send_update(meeting: Meeting):
+    """Send the held-back text changes to the invitees as one update."""
+    count = services.send_pending_update(meeting, actor=current_user)
+    flash(_("The update is being sent to %(n)d invitees.", n=count), "success")
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#invitees", 303)
+
+
+def _invitation(meeting_id: int, invitation_id: int) -> Meeting | None:
+    from coordination.meetings.models import Invitation
+
+    found = db.session.get(Invitation, invitation_id)
+    return found.meeting if found is not None and found.meeting_id == meeting_id else None
+
+
+@bp.route("/<int:meeting_id>/invitees/<int:invitation_id>/remove", methods=["POST"])
+@guard("edit", Meeting, load=_invitation)
+def remove_invitee(meeting: Meeting):
+    invitation = next(i for i in meeting.invitations if i.id == request.view_args["invitation_id"])
+    services.remove_invitee(invitation, actor=current_user)
+    flash(_("%(name)s is no longer invited.", name=invitation.person.full_name), "success")
+    return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#invitees", 303)
+
+
 @bp.route("/<int:meeting_id>/rsvp", methods=["POST"])
 @guard("rsvp", Meeting, load=queries.meeting_page)
 def rsvp(meeting: Meeting):
@@ -336,13 +373,19 @@ feeds = Blueprint("calendar", __name__, url_prefix="/calendar")
 def personal_feed(user):
     """My meetings, plus my organisation's action-item deadlines as all-day events."""
     from coordination.permissions import bodies_sat_on, visible_body_ids
+    from coordination.plans.models import ActionItem, ItemStatus
+    from coordination.plans.progress import states_as_of
 
     visible = visible_body_ids(user)
     meetings = queries.personal_meetings(user, visible, bodies_sat_on(user))
+    items = queries.organisation_deadlines(user.organisation_id, visible)
+    states = states_as_of(ActionItem.id.in_([i.id for i in items]), local_today()) if items else {}
+    closed = {ItemStatus.COMPLETED: _("Completed"), ItemStatus.CANCELLED: _("Cancelled")}
     deadlines = [
         ics.deadline_event(f"deadline-{item.id}@concertation", f"{item.code} {item.title}", item.deadline,
-                           url_for("plans.item", item_id=item.id, _external=True), item.updated_at)
-        for item in queries.organisation_deadlines(user.organisation_id, visible)
+                           url_for("plans.item", item_id=item.id, _external=True), item.updated_at,
+                           done=closed.get(states[item.id].status) if item.id in states else None)
+        for item in items
     ]
     data = ics.meetings_calendar(_("My meetings and deadlines"), meetings, _url, _organizer(), extra=deadlines)
     return ics_response(data, "my-calendar")

@@ -113,7 +113,9 @@ def to_email(mail: Mail) -> EmailMessage:
     msg.set_content(mail.text)
     msg.add_alternative(mail.html, subtype="html")
     if mail.calendar:
-        msg.add_alternative(mail.calendar, subtype="calendar", params={"method": mail.calendar_method or "REQUEST"})
+        # MIME text has canonical line ends of its own: CRLF on the wire, whatever is stored.
+        calendar = mail.calendar.replace("\r\n", "\n")
+        msg.add_alternative(calendar, subtype="calendar", params={"method": mail.calendar_method or "REQUEST"})
         # Also as a file, for programs that only look at attachments.
         msg.add_attachment(mail.calendar.encode(), maintype="application", subtype="ics",
                            filename="invite.ics" if mail.calendar_method != "CANCEL" else "cancel.ics")

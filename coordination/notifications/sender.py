@@ -8,6 +8,7 @@ growing delay; after ``MAIL_MAX_ATTEMPTS`` the message is marked failed for an a
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 import ssl
 import threading
@@ -81,7 +82,9 @@ class Transport:
             return
         if self.smtp is None:
             self.smtp = self._connect()
-        self.smtp.sendmail(self.config["MAIL_DEFAULT_SENDER"], [row.recipient], row.content.encode("utf-8"))
+        # Stored with LF line ends; SMTP wants CRLF (bytes are sent as they are).
+        data = re.sub(r"\r?\n", "\r\n", row.content).encode("utf-8")
+        self.smtp.sendmail(self.config["MAIL_DEFAULT_SENDER"], [row.recipient], data)
 
     def _connect(self) -> smtplib.SMTP:
         cfg = self.config

@@ -74,6 +74,7 @@ def upgrade():
     )
     with op.batch_alter_table('invitations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('sent_sequence', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('sent_uid', sa.String(length=120), nullable=True))
 
     with op.batch_alter_table('meeting_series', schema=None) as batch_op:
         batch_op.add_column(sa.Column('invitations_sent_at', sa.DateTime(timezone=True), nullable=True))
@@ -93,6 +94,7 @@ def downgrade():
         batch_op.drop_column('invitations_sent_at')
 
     with op.batch_alter_table('invitations', schema=None) as batch_op:
+        batch_op.drop_column('sent_uid')
         batch_op.drop_column('sent_sequence')
 
     op.drop_table('reminder_log')
