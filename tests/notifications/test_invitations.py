@@ -174,7 +174,7 @@ def test_a_series_is_invited_once_with_its_rule_and_a_guest_of_one_occurrence_ge
         "end_local": "2027-01-05T12:00", "timezone": ZONE, "pattern": "monthly_weekday", "interval": "1",
         "count": "8", "location": "Room 1", "online_link": ""})
     with db_read() as session:
-        meetings = session.execute(Meeting.__table__.select().where(Meeting.body_id == body.id).order_by(Meeting.start)).all()
+        meetings = session.execute(Meeting.__table__.select().where(Meeting.body_id == body.id).order_by(Meeting.__table__.c.start_at)).all()
         series_uid = session.execute(Meeting.__table__.select()).first()  # noqa: F841
     ids = [m.id for m in meetings]
     guest = make.user(full_name="Guest Expert")
