@@ -108,6 +108,9 @@ class Config:
     # Password reset and account links: valid this long; requests throttled per account and address.
     RESET_TOKEN_SECONDS = int(os.environ.get("RESET_TOKEN_SECONDS", 3600))
     INVITATION_TOKEN_SECONDS = int(os.environ.get("INVITATION_TOKEN_SECONDS", 7 * 86400))
+    EMAIL_TOKEN_SECONDS = int(os.environ.get("EMAIL_TOKEN_SECONDS", 86400))
+    # The reset request page answers after at least this long, whether the address is known or not.
+    RESET_RESPONSE_SECONDS = float(os.environ.get("RESET_RESPONSE_SECONDS", 0.8))
     RESET_REQUESTS_PER_ACCOUNT = os.environ.get("RESET_REQUESTS_PER_ACCOUNT", "3 per hour")
     RESET_REQUESTS_PER_ADDRESS = os.environ.get("RESET_REQUESTS_PER_ADDRESS", "10 per hour")
 

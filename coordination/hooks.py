@@ -17,7 +17,8 @@ CSP = (
 )
 
 # Endpoints a user who must change their password may still reach.
-PASSWORD_CHANGE_ALLOWED = {"accounts.password", "accounts.logout", "static", "bootstrap.static"}
+PASSWORD_CHANGE_ALLOWED = {"accounts.password", "accounts.logout", "static", "bootstrap.static",
+                           "accounts.reset_password", "accounts.accept_invitation", "accounts.confirm_email"}
 
 
 def select_locale() -> str:

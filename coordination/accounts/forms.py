@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Optional
+from wtforms.validators import Email, EqualTo, InputRequired, Optional, ValidationError
 
 from coordination.accounts.models import LANGUAGE_LABELS, Role
 from coordination.forms import BaseForm, VersionedForm, enum_choices, optional_int, text_length
@@ -69,6 +69,20 @@ class UserForm(VersionedForm):
         ]
         self.language.choices = _language_choices()
         self.role.choices = enum_choices(Role)
+
+
+class NewUserForm(UserForm):
+    """Creating an account: instead of typing a password, mail the person a link to choose one."""
+
+    send_invitation = BooleanField(
+        _l("Send an invitation link"),
+        description=_l("The person receives a single-use link, valid for a week, to choose their own password. "
+                       "Leave the initial password empty."),
+    )
+
+    def validate_send_invitation(self, field):
+        if field.data and self.password.data:
+            raise ValidationError(_l("Either type an initial password or send an invitation link, not both."))
 
 
 class ConfirmForm(BaseForm):

@@ -15,7 +15,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from coordination.accounts import queries, services
-from coordination.accounts.forms import ConfirmForm, LoginForm, PasswordForm, ProfileForm, UserForm
+from coordination.accounts.forms import (
+    ConfirmForm,
+    LoginForm,
+    NewUserForm,
+    PasswordForm,
+    ProfileForm,
+    UserForm,
+)
 from coordination.accounts.models import User
 from coordination.errors import ValidationError
 from coordination.extensions import login_manager
@@ -111,7 +118,10 @@ def profile():
         return redirect(url_for("accounts.profile"), 303)
     token = services.feed_token(user)
     feed_url = url_for("calendar.personal_feed", token=token, _external=True) if token else None
-    return render_template("accounts/profile.html", form=form, user=user, feed_url=feed_url), form_status()
+    from coordination.notifications.services import wants_reminders
+
+    return render_template("accounts/profile.html", form=form, user=user, feed_url=feed_url,
+                           reminders=wants_reminders(user)), form_status()
 
 
 @bp.route("/calendar-feed", methods=["POST"])
@@ -139,10 +149,15 @@ def users():
 @bp.route("/users/new", methods=["GET", "POST"])
 @guard("create", User)
 def create():
-    form = UserForm(all_organisations())
+    form = NewUserForm(all_organisations())
     if form.validate_on_submit():
         try:
-            user = services.create_user(form.data_for(), actor=current_user)
+            if form.send_invitation.data:
+                from coordination.accounts.recovery import create_user_with_invitation
+
+                user = create_user_with_invitation(form.data_for(), actor=current_user)
+            else:
+                user = services.create_user(form.data_for(), actor=current_user)
         except ValidationError as error:
             form.apply_errors(error)
         else:
