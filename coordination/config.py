@@ -104,6 +104,8 @@ class Config:
     REMINDER_DUE_DAYS = tuple(int(d) for d in os.environ.get("REMINDER_DUE_DAYS", "14,3").split(",") if d.strip())
     REMINDER_RSVP_DAYS = int(os.environ.get("REMINDER_RSVP_DAYS", 7))
     REMINDER_MINUTES_DAYS = int(os.environ.get("REMINDER_MINUTES_DAYS", 30))
+    # Circulated minutes: members are asked to comment within this many days (unless the secretariat sets a date).
+    MINUTES_COMMENT_DAYS = int(os.environ.get("MINUTES_COMMENT_DAYS", 14))
 
     # Password reset and account links: valid this long; requests throttled per account and address.
     RESET_TOKEN_SECONDS = int(os.environ.get("RESET_TOKEN_SECONDS", 3600))

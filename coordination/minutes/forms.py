@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from coordination.forms import BaseForm, VersionedForm, optional_int, text_length
@@ -22,6 +22,7 @@ class DecisionForm(BaseForm):
 
 class ApproveForm(BaseForm):
     approved_at_meeting_id = SelectField(_l("Approved at the meeting of"), coerce=optional_int, validators=[InputRequired()])
+    attach_docx = BooleanField(_l("Attach the Word file to the mail to the members"))
 
     def __init__(self, meetings, *args, **kwargs):
         super().__init__(*args, **kwargs)

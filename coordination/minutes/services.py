@@ -1,14 +1,18 @@
 """Minutes services: drafting, decisions, circulation, comments, approval, publication, corrections."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from coordination import audit
 from coordination.accounts.models import User
 from coordination.accounts.services import check_version
 from coordination.bodies.models import Body
+from coordination.dates import local_today
 from coordination.db import apply_changes, utcnow
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
@@ -21,6 +25,9 @@ from coordination.minutes.models import (
     MinutesSection,
     MinutesStatus,
 )
+
+# Builds (file name, Word bytes) after the change, for the mail; None: no attachment.
+Document = Callable[[], tuple[str, bytes]] | None
 
 
 def start_minutes(meeting: Meeting, *, actor: User) -> Minutes:
@@ -86,12 +93,21 @@ def remove_decision(decision: Decision, *, actor: User) -> None:
     db.session.flush()
 
 
-def circulate(minutes: Minutes, *, actor: User) -> None:
+def circulate(minutes: Minutes, *, actor: User, comment_by: date | None = None) -> None:
+    """Circulate the draft for comment: the body's members are mailed the link and the date to
+    comment by (``MINUTES_COMMENT_DAYS`` from today unless given)."""
     if minutes.status != MinutesStatus.DRAFT:
         raise ConflictError(_l("Only draft minutes can be circulated."))
+    today = local_today()
+    comment_by = comment_by or today + timedelta(days=current_app.config["MINUTES_COMMENT_DAYS"])
+    if comment_by <= today:
+        raise ValidationError({"comment_by": _l("The date to comment by must be after today.")})
     minutes.status = MinutesStatus.CIRCULATED
     db.session.flush()
-    audit.record(minutes, "circulate", {}, actor)
+    audit.record(minutes, "circulate", {"comment_by": comment_by.isoformat()}, actor)
+    from coordination.notifications import minutes_mail
+
+    minutes_mail.circulated(minutes, comment_by)
 
 
 def comment(minutes: Minutes, text: str, *, actor: User) -> MinutesComment:
@@ -105,7 +121,7 @@ def comment(minutes: Minutes, text: str, *, actor: User) -> MinutesComment:
     return entry
 
 
-def approve(minutes: Minutes, at_meeting: Meeting | None, *, actor: User) -> None:
+def approve(minutes: Minutes, at_meeting: Meeting | None, *, actor: User, document: Document = None) -> None:
     """Record approval at a later meeting of the same body; the version is then locked."""
     if minutes.status != MinutesStatus.CIRCULATED:
         raise ConflictError(_l("Minutes are approved after they have been circulated."))
@@ -118,14 +134,21 @@ def approve(minutes: Minutes, at_meeting: Meeting | None, *, actor: User) -> Non
     minutes.approved_on = utcnow()
     db.session.flush()
     audit.record(minutes, "approve", {"at_meeting": str(at_meeting)}, actor)
+    from coordination.notifications import minutes_mail
+
+    minutes_mail.settled(minutes, "approved", document() if document else None)
 
 
-def publish(minutes: Minutes, *, actor: User) -> None:
+def publish(minutes: Minutes, *, actor: User, document: Document = None) -> None:
+    """Publish approved minutes; the body's members are mailed the link (and the Word file if given)."""
     if minutes.status != MinutesStatus.APPROVED:
         raise ConflictError(_l("Only approved minutes can be published."))
     minutes.status = MinutesStatus.PUBLISHED
     db.session.flush()
     audit.record(minutes, "publish", {}, actor)
+    from coordination.notifications import minutes_mail
+
+    minutes_mail.settled(minutes, "published", document() if document else None)
 
 
 def correct(minutes: Minutes, reason: str, *, actor: User) -> Minutes:

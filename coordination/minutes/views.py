@@ -1,12 +1,15 @@
 """Minutes pages: drafting, decisions, actions arising, circulation, comments, approval, corrections, .docx."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from datetime import date, timedelta
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from coordination.accounts.forms import ConfirmForm
 from coordination.accounts.queries import active_people
+from coordination.dates import local_today
 from coordination.downloads import document_labels, docx_response
 from coordination.errors import ValidationError
 from coordination.exports import docx as docx_export
@@ -58,6 +61,7 @@ def _minutes_page(minutes: Minutes, status: int = 200, **forms):
     return render_template(
         "minutes/detail.html", minutes=minutes, meeting=meeting, quorum_text=quorum_text,
         versions=meeting.minutes, actions=queries.arising_actions(meeting.id), confirm=ConfirmForm(),
+        comment_by_default=(local_today() + timedelta(days=current_app.config["MINUTES_COMMENT_DAYS"])).isoformat(),
         minutes_form=forms.get("minutes_form") or MinutesForm(obj=minutes),
         decision_form=forms.get("decision_form") or DecisionForm(),
         approve_form=forms.get("approve_form") or ApproveForm(meeting_queries.later_meetings(meeting)),
@@ -134,9 +138,30 @@ def add_action(minutes: Minutes):
 @bp.route("/<int:minutes_id>/<any(circulate, publish):step>", methods=["POST"])
 @guard("edit", Minutes, load=lambda minutes_id, step: queries.minutes_page(minutes_id))
 def step(minutes: Minutes):
-    getattr(services, request.view_args["step"])(minutes, actor=current_user)
+    """Circulate (members are mailed the link and the date to comment by) or publish (mailed too)."""
+    try:
+        if request.view_args["step"] == "circulate":
+            raw = request.form.get("comment_by", "").strip()
+            try:
+                comment_by = date.fromisoformat(raw) if raw else None
+            except ValueError:
+                raise ValidationError({"comment_by": _("Enter a date.")}) from None
+            services.circulate(minutes, actor=current_user, comment_by=comment_by)
+        else:
+            services.publish(minutes, actor=current_user, document=_document(minutes))
+    except ValidationError as error:
+        for message in error.errors.values():
+            flash(str(message), "danger")
+        return _minutes_page(minutes, 422)
     flash(_("The minutes are now: %(status)s.", status=minutes.status.label), "success")
     return redirect(_minutes_url(minutes), 303)
+
+
+def _document(minutes: Minutes):
+    """The Word file to attach to the mail, when the secretariat ticked it (built after the change)."""
+    if not request.form.get("attach_docx"):
+        return None
+    return lambda: (f"minutes-{minutes.meeting_id}-v{minutes.number}.docx", _minutes_docx(minutes))
 
 
 @bp.route("/<int:minutes_id>/approve", methods=["POST"])
@@ -145,7 +170,8 @@ def approve(minutes: Minutes):
     form = ApproveForm(meeting_queries.later_meetings(minutes.meeting))
     if form.validate_on_submit():
         try:
-            services.approve(minutes, db.session.get(Meeting, form.approved_at_meeting_id.data), actor=current_user)
+            services.approve(minutes, db.session.get(Meeting, form.approved_at_meeting_id.data), actor=current_user,
+                             document=_document(minutes))
         except ValidationError as error:
             form.apply_errors(error)
         else:
@@ -179,6 +205,10 @@ def comment(minutes: Minutes):
 @bp.route("/<int:minutes_id>.docx")
 @guard("view", Minutes, load=queries.minutes_page)
 def docx(minutes: Minutes):
+    return docx_response(_minutes_docx(minutes), f"minutes-{minutes.meeting_id}-v{minutes.number}")
+
+
+def _minutes_docx(minutes: Minutes) -> bytes:
     meeting = meeting_queries.meeting_page(minutes.meeting_id)
     start, end = timeutil.local_span(meeting)
     quorum_text = _quorum_text(meeting)
@@ -199,5 +229,4 @@ def docx(minutes: Minutes):
                                     name=minutes.approved_by.full_name if minutes.approved_by else "")
     else:
         labels["approval_line"] = _("Not yet approved.")
-    data = docx_export.minutes_docx(minutes, start, end, attendance, quorum_text, actions, labels)
-    return docx_response(data, f"minutes-{meeting.id}-v{minutes.number}")
+    return docx_export.minutes_docx(minutes, start, end, attendance, quorum_text, actions, labels)
