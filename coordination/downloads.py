@@ -17,12 +17,16 @@ _DOCUMENT_LABELS = {
     "vote": _l("Vote (for–against–abstentions)"), "actions": _l("Action items arising"), "code": _l("Code"),
     "action": _l("Action"), "owner": _l("Owner"), "focal": _l("Focal person"), "deadline": _l("Deadline"),
     "approval": _l("Approval"),
+    "cancelled_banner": _l("This meeting is cancelled."), "postponed_banner": _l("This meeting is postponed."),
+    "no_decisions": _l("No decision was recorded."), "no_actions": _l("No action item arose from this meeting."),
 }
 
 
 def document_labels() -> dict[str, str]:
-    """The document labels in the current locale."""
-    return {key: str(text) for key, text in _DOCUMENT_LABELS.items()}
+    """The document labels in the current locale (and the locale itself, for dates)."""
+    from flask_babel import get_locale
+
+    return {**{key: str(text) for key, text in _DOCUMENT_LABELS.items()}, "locale": str(get_locale() or "en")}
 
 
 def ics_response(data: bytes, name: str) -> Response:

@@ -6,12 +6,16 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from coordination.meetings.models import Meeting
+from coordination.meetings.models import Meeting, MeetingStatus
 from coordination.minutes.models import Minutes
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -44,7 +48,15 @@ def _page_numbers(document) -> None:
     field("NUMPAGES")
 
 
-def _table(document, header: Sequence[str], rows: Sequence[Sequence[Any]]):
+def _table(document, header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[float] | None = None,
+           empty: str | None = None):
+    """A table with a repeated header row; ``widths`` in centimetres (narrow numbers, wide text).
+
+    With no rows and an ``empty`` text, that sentence is written instead of a lone header row.
+    """
+    if not rows and empty:
+        document.add_paragraph(clean(empty))
+        return None
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     cells = table.rows[0].cells
@@ -60,6 +72,13 @@ def _table(document, header: Sequence[str], rows: Sequence[Sequence[Any]]):
     for row in rows:
         for cell, value in zip(table.add_row().cells, row, strict=True):
             cell.text = clean(value)
+    if widths:
+        # Word reads the grid and each cell's width; LibreOffice the grid: set both.
+        table.autofit = False
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = Cm(width)
+            for cell in column.cells:
+                cell.width = Cm(width)
     return table
 
 
@@ -69,17 +88,48 @@ def _bytes(document) -> bytes:
     return buffer.getvalue()
 
 
-def _when(meeting: Meeting, local_start, local_end) -> str:
-    return f"{local_start:%A %d %B %Y, %H:%M}–{local_end:%H:%M} ({meeting.timezone}, {local_start.tzname()})"
+def _when(meeting: Meeting, labels: dict[str, str]) -> str:
+    """"Tuesday 3 February 2026, 10:00–12:00 (EST, UTC−05:00, America/Port-au-Prince)" in the viewer's locale.
+
+    The times are the meeting's own (aware, in its zone), so the abbreviation and offset are right
+    on either side of a daylight-saving change.
+    """
+    zone = ZoneInfo(meeting.timezone)
+    start, end = meeting.start.astimezone(zone), meeting.end.astimezone(zone)
+    locale = labels.get("locale") or "en"
+    day = format_date(start.date(), "full", locale=locale)
+    hours = f"{format_time(start.time(), 'short', locale=locale)}–{format_time(end.time(), 'short', locale=locale)}"
+    if end.date() != start.date():
+        hours = (f"{format_time(start.time(), 'short', locale=locale)} – "
+                 f"{format_date(end.date(), 'full', locale=locale)} {format_time(end.time(), 'short', locale=locale)}")
+    offset = start.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign = "+" if minutes >= 0 else "\u2212"
+    utc = f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    name = start.tzname() or ""
+    # Some zones have no letters abbreviation ("-03"): the offset alone says it then.
+    parts = [name, utc] if name and name[0].isalpha() else [utc]
+    return f"{day}, {hours} ({', '.join(parts)}, {meeting.timezone})"
 
 
 def _start(meeting: Meeting, kind: str, local_start, local_end, labels: dict[str, str]):
-    """A new document titled "<kind>: <meeting>", with the body, the time and the place."""
+    """A new document titled "<kind>: <meeting>", with the body, the time and the place.
+
+    A cancelled or postponed meeting says so at the top, with the reason.
+    """
     document = Document()
     document.core_properties.title = clean(f"{kind} — {meeting.title}")
     document.add_heading(clean(meeting.body.name), level=0)
     document.add_heading(clean(f"{kind}: {meeting.title}"), level=1)
-    document.add_paragraph(clean(f"{labels['when']}: {_when(meeting, local_start, local_end)}"))
+    banner = {MeetingStatus.CANCELLED: labels.get("cancelled_banner"),
+              MeetingStatus.POSTPONED: labels.get("postponed_banner")}.get(meeting.status)
+    if banner:
+        paragraph = document.add_paragraph()
+        run = paragraph.add_run(clean(banner.upper()))
+        run.bold = True
+        if meeting.status_reason:
+            paragraph.add_run(clean(f" {meeting.status_reason}"))
+    document.add_paragraph(clean(f"{labels['when']}: {_when(meeting, labels)}"))
     if meeting.location:
         document.add_paragraph(clean(f"{labels['where']}: {meeting.location}"))
     return document
@@ -98,7 +148,7 @@ def agenda_docx(meeting: Meeting, local_start, local_end, labels: dict[str, str]
         ]))
         rows.append([item.position, item.title, presenter, f"{item.duration_minutes} min"])
     document.add_heading(clean(labels["items"]), level=2)
-    _table(document, ["#", labels["item"], labels["presenter"], labels["duration"]], rows)
+    _table(document, ["#", labels["item"], labels["presenter"], labels["duration"]], rows, widths=(1.0, 9.5, 4.5, 2.0))
     total = sum(i.duration_minutes for i in meeting.agenda)
     document.add_paragraph(clean(f"{labels['total']}: {total} min"))
     for item in meeting.agenda:
@@ -118,7 +168,7 @@ def minutes_docx(minutes: Minutes, local_start, local_end, attendance: Sequence[
     if minutes.correction_reason:
         document.add_paragraph(clean(f"{labels['correction']}: {minutes.correction_reason}"))
     document.add_heading(clean(labels["attendance"]), level=2)
-    _table(document, [labels["organisation"], labels["person"], labels["presence"]], attendance)
+    _table(document, [labels["organisation"], labels["person"], labels["presence"]], attendance, widths=(6.5, 6.0, 4.0))
     document.add_heading(clean(labels["quorum"]), level=2)
     document.add_paragraph(clean(quorum_text))
     if minutes.summary:
@@ -130,10 +180,11 @@ def minutes_docx(minutes: Minutes, local_start, local_end, attendance: Sequence[
         document.add_paragraph(clean(section.summary or "—"))
     document.add_heading(clean(labels["decisions"]), level=2)
     _table(document, [labels["reference"], labels["decision"], labels["vote"]],
-           [[d.reference, d.text, d.tally] for d in minutes.decisions])
+           [[d.reference, d.text, d.tally] for d in minutes.decisions], widths=(3.0, 10.5, 3.0),
+           empty=labels.get("no_decisions"))
     document.add_heading(clean(labels["actions"]), level=2)
     _table(document, [labels["code"], labels["action"], labels["owner"], labels["focal"], labels["deadline"], labels["reference"]],
-           actions)
+           actions, widths=(1.6, 6.0, 2.4, 3.0, 2.4, 2.6), empty=labels.get("no_actions"))
     document.add_heading(clean(labels["approval"]), level=2)
     document.add_paragraph(clean(labels["approval_line"]))
     _page_numbers(document)
