@@ -72,6 +72,9 @@ def load_meetings(orgs: dict[str, Organisation], people: dict[str, User], commit
             meetings.add_agenda_item(meeting, {"title": title, "duration_minutes": minutes,
                                                "presenter_organisation_id": orgs[presenter].id if presenter else None},
                                      actor=secretary)
+    if upcoming:
+        # The series' invitations went out (see the outbox, and instance/mail/ once sent).
+        meetings.send_invitations(upcoming[0], actor=secretary)
     held = [m for m in past if m is not cancelled]
     decisions = iter(DECISIONS * 3)
     for index, meeting in enumerate(held):
