@@ -5,15 +5,14 @@ import io
 import re
 from collections.abc import Sequence
 from typing import Any
-
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shared import Cm
 
 from coordination.meetings.models import Meeting, MeetingStatus
 from coordination.minutes.models import Minutes
