@@ -11,6 +11,7 @@ from coordination.meetings.models import (
     Attachment,
     Invitation,
     Meeting,
+    MeetingSeries,
     MeetingStatus,
     Rsvp,
 )
@@ -38,7 +39,8 @@ def meeting_page(meeting_id: int) -> Meeting | None:
 
 
 def _feed_options():
-    return (joinedload(Meeting.body), joinedload(Meeting.series))
+    # The series' occurrences tell whether a feed holds a whole series (one query for all series).
+    return (joinedload(Meeting.body), joinedload(Meeting.series).selectinload(MeetingSeries.meetings))
 
 
 def body_meetings(body_id: int, upcoming: bool, limit: int = 10) -> list[Meeting]:

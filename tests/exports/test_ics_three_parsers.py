@@ -92,3 +92,14 @@ def test_completed_and_cancelled_deadlines_are_marked_in_the_personal_feed(commi
     assert all(v == "CANCELLED" for k, v in statuses.items() if k.startswith("["))
     assert all(v == "" for k, v in statuses.items() if not k.startswith("["))
     assert agree(data)[f"deadline-{open_item.id}@concertation"] == ["2027-03-01"]
+
+
+def test_a_line_break_in_a_title_or_place_never_breaks_the_file(committee, make, login_as):
+    body = committee["body"]
+    meeting = make.meeting(body, MOMENTS[0], title="Bad\r\ntitle", location="Room\n2")
+    member = login_as(committee["people"]["justice"])
+    data = member.get(f"/meetings/{meeting.id}.ics").data
+    (event,) = Calendar.from_ical(data).walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Bad title" and str(event["LOCATION"]) == "Room 2"
+    assert agree(data) == {meeting.uid: [_iso(meeting.start)]}
+    assert agree(member.get(f"/calendar/{_token(member)}/mine.ics").data)[meeting.uid] == [_iso(meeting.start)]

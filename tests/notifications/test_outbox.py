@@ -142,3 +142,20 @@ def test_development_writes_eml_files(app, tmp_path):
         app.config["MAIL_FOLDER"] = saved
     (path,) = tmp_path.glob("*.eml")
     assert "Subject: To a file" in path.read_text()
+
+
+def test_the_outbox_page_query_count_does_not_grow(app, login_as, count_queries):
+    admin = login_as("admin")
+    state = {"n": 0}
+
+    def measure(total: int) -> int:
+        with app.app_context():
+            for n in range(state["n"], total):
+                services.queue(_mail(to=f"p{n}@example.net", subject=f"Message {n}"))
+            db.session.commit()
+        state["n"] = total
+        with count_queries() as count:
+            assert admin.get("/mail/outbox").status_code == 200
+        return count()
+
+    assert measure(3) == measure(60)
