@@ -205,3 +205,20 @@ def test_a_series_is_invited_once_with_its_rule_and_a_guest_of_one_occurrence_ge
     assert cal["METHOD"] == "CANCEL" and "RECURRENCE-ID" in event and str(event["STATUS"]) == "CANCELLED"
     assert str(event["UID"]) == str(master["UID"])
     assert smtp.inbox.to(guest.email) == []  # the guest is not invited to that occurrence
+
+
+def test_each_invitee_is_written_to_in_their_language(committee, make, login_as, smtp, app):
+    body = committee["body"]
+    with app.app_context():
+        from coordination.accounts.models import User
+        from coordination.extensions import db
+
+        db.session.get(User, committee["people"]["justice"].id).language = "fr"
+        db.session.commit()
+    meeting = make.meeting(body, datetime(2027, 1, 5, 15, tzinfo=UTC), title="January meeting")
+    login_as("secretariat").submit(f"/meetings/{meeting.id}/invitations/send")
+    (french,) = smtp.inbox.to(committee["people"]["justice"].email)
+    (english,) = smtp.inbox.to(committee["people"]["social"].email)
+    # Dates come from Babel's locale data (the message catalogues are still to be translated).
+    assert "mardi 5 janvier 2027" in french["Subject"]
+    assert "Tuesday, January 5, 2027" in english["Subject"]
