@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) translations
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d coordination/translations --statistics 2>&1 | tail -n 3
+	$(BIN)/pybabel compile -d coordination/translations --statistics
 
 run: install
 	CONCERTATION_ENV=development $(FLASK) db upgrade

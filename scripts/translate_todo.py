@@ -43,7 +43,7 @@ def load(lang: str) -> Catalog:
 def save(lang: str, catalog: Catalog) -> None:
     set_plural_forms(catalog, lang)
     with po_path(lang).open("wb") as fh:
-        write_po(fh, catalog, width=100, omit_header=False)
+        write_po(fh, catalog, width=76)
 
 
 def set_plural_forms(catalog: Catalog, lang: str) -> None:
