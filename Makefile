@@ -37,7 +37,7 @@ check-migrations: install
 
 # Re-extract the message catalogue after adding strings.
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o coordination/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs ".* __pycache__" -o coordination/translations/messages.pot .
 	$(BIN)/pybabel update -i coordination/translations/messages.pot -d coordination/translations
 
 clean:
