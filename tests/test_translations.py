@@ -325,6 +325,38 @@ def untranslated_python_text(source: str) -> list[str]:
     return found
 
 
+def _import_time_nodes(body: list[ast.stmt]):
+    """Nodes run when a module is imported: module and class bodies, not functions or lambdas."""
+    stack: list[ast.AST] = [st for st in body if not isinstance(st, ast.FunctionDef | ast.AsyncFunctionDef)]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            continue
+        yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def translated_at_import(source: str) -> list[str]:
+    """gettext or an enum's ``.label`` evaluated at import: frozen in English for every reader."""
+    found = []
+    for node in _import_time_nodes(ast.parse(source).body):
+        eager = isinstance(node, ast.Call) and _call_name(node) in {"_", "gettext", "ngettext"}
+        if eager or (isinstance(node, ast.Attribute) and node.attr == "label"):
+            found.append(f"line {node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_import_time_scan_finds_frozen_labels() -> None:
+    frozen = 'CHOICES = [(p.value, p.label) for p in Presence]\nclass F:\n    title = _("Hello")\n'
+    assert len(translated_at_import(frozen)) == 2
+    lazy = (
+        'CHOICES = lambda: [(p.value, p.label) for p in Presence]\n'
+        'def choices():\n    return [(p.value, p.label) for p in Presence]\n'
+        'class F:\n    title = _l("Hello")\n    def label(self):\n        return _("Hi")\n'
+    )
+    assert translated_at_import(lazy) == []
+
+
 def test_python_scan_finds_bare_messages_and_spares_marked_ones() -> None:
     bare = (
         'flash("Saved.")\nraise ValidationError({"name": "Too long"})\n'
@@ -350,5 +382,8 @@ def test_python_scan_finds_bare_messages_and_spares_marked_ones() -> None:
     ),
 )
 def test_python_marks_every_user_facing_message(module: str) -> None:
-    found = untranslated_python_text((ROOT / module).read_text("utf-8"))
+    source = (ROOT / module).read_text("utf-8")
+    found = untranslated_python_text(source)
     assert not found, f"{module}: messages not marked for translation: {found}"
+    frozen = translated_at_import(source)
+    assert not frozen, f"{module}: translated once at import, so always in English: {frozen}"

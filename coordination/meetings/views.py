@@ -30,12 +30,12 @@ from coordination.extensions import db
 from coordination.forms import form_status
 from coordination.meetings import queries, services, timeutil
 from coordination.meetings.forms import (
-    PRESENCE_CHOICES,
     AgendaItemForm,
     AttachmentForm,
     GuestForm,
     MeetingForm,
     SeriesForm,
+    presence_choices,
 )
 from coordination.meetings.models import AgendaItem, Meeting, Presence, Rsvp
 from coordination.organisations.queries import all_organisations
@@ -301,7 +301,7 @@ def attendance(meeting: Meeting):
             return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#attendance", 303)
     invitations = sorted(meeting.invitations, key=lambda i: (i.organisation.name if i.organisation else "", i.alternate))
     return render_template("meetings/attendance.html", meeting=meeting, invitations=invitations,
-                           choices=PRESENCE_CHOICES, errors=errors), 422 if errors else 200
+                           choices=presence_choices(), errors=errors), 422 if errors else 200
 
 
 # --- exports -----------------------------------------------------------------------------------
