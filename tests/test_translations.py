@@ -169,7 +169,7 @@ class _VisibleText(HTMLParser):
             self._skip += 1
         for name, value in attrs:
             visible = name in VISIBLE_ATTRS or (
-                name == "value" and ("type", "submit") in attrs or ("type", "button") in attrs
+                name == "value" and (("type", "submit") in attrs or ("type", "button") in attrs)
             )
             if visible and value and LETTER_RE.search(value):
                 self.found.append(f"{name}={value!r}")
@@ -231,14 +231,16 @@ def test_template_scan_finds_bare_text_and_spares_marked_text() -> None:
     bare = (
         '<h1>Meetings</h1><button title="Close">{{ _("Save") }}</button>{{ x(label="Name") }}'
         "{{ post_button(url, 'save changes', 'btn btn-sm') }}{{ 'Later' if x }}"
+        '<input type="submit" class="btn" value="Send">'
     )
     assert untranslated_template_text(bare) == [
-        "Meetings", "title='Close'", "Name", "save changes", "Later"]
+        "Meetings", "title='Close'", "value='Send'", "Name", "save changes", "Later"]
     marked = (
         '<h1>{{ _("Meetings") }}</h1><p>{% trans n=3 %}{{ n }} items{% endtrans %}</p>'
         '<a aria-label="{{ _("Main") }}">{{ body.name }} · 3</a><script>let a = "b";</script>'
         '{# a comment #}{{ x(label=_("Name")) }}{% if f.type == "BooleanField" %}{% endif %}'
         "{{ post_button(url, _('Delete'), 'btn btn-outline-danger btn-sm') }}"
+        '<button type="button" class="btn btn-link" value="{{ _("Send") }}">0</button>'
     )
     assert untranslated_template_text(marked) == []
 
