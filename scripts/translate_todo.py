@@ -6,7 +6,8 @@
 
 An entry is "to do" when its msgstr (or one of its plural forms) is empty or it is fuzzy
 (`pybabel update` marks a changed source string fuzzy and guesses a translation that must be
-checked). Applying a file clears the fuzzy flag of each entry it fills. The exit status is 1
+checked). Applying a file clears the fuzzy flag of each entry it fills (and the guesses in the
+English source catalogue, which shows the msgids themselves). The exit status is 1
 while anything is missing, so the script doubles as a check.
 """
 
@@ -102,6 +103,29 @@ def apply(lang: str, entries: list[dict]) -> int:
     return filled
 
 
+def clear_source_guesses() -> int:
+    """Empty the fuzzy guesses `pybabel update` writes into the English (source) catalogue.
+
+    English shows the source strings themselves; a guess there is never right, and would show
+    if the catalogue were ever compiled with --use-fuzzy.
+    """
+    path = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return 0
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale="en")
+    cleared = 0
+    for message in catalog:
+        if message.id and message.fuzzy:
+            message.string = ("", "") if message.pluralizable else ""
+            message.flags.discard("fuzzy")
+            message.previous_id = []
+            cleared += 1
+    with path.open("wb") as fh:
+        write_po(fh, catalog, width=76)
+    return cleared
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lang", nargs="+", default=list(LANGUAGES), choices=LANGUAGES)
@@ -111,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     missing = 0
+    if args.apply:
+        print(f"en: {clear_source_guesses()} fuzzy guesses cleared from the source catalogue")
     for lang in args.lang:
         if args.apply:
             entries = json.loads((Path(args.apply) / f"{lang}.json").read_text("utf-8"))

@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from coordination.accounts.forms import ConfirmForm
@@ -120,7 +121,7 @@ def create_series():
         except ValidationError as error:
             form.apply_errors(error)
         else:
-            flash(_("%(n)d meetings scheduled.", n=len(series.meetings)), "success")
+            flash(ngettext("%(num)d meeting scheduled.", "%(num)d meetings scheduled.", len(series.meetings)), "success")
             return redirect(url_for("bodies.detail", body_id=body.id) + "#meetings", 303)
     return render_template("meetings/series_form.html", form=form, body=body), form_status()
 
