@@ -113,6 +113,28 @@ def test_catalogue_matches_the_code(lang: str, extracted: dict) -> None:
     assert not changed_plural, f"{lang}: plural forms changed in the code: {changed_plural[:5]}"
 
 
+# "%(n)d meetings" reads "1 meetings" for one: counted phrases go through ngettext. These
+# counts are bounds or settings, never one (or read right either way).
+NOT_COUNTED_PHRASES = {
+    "Use at most %(max)d characters.",
+    "Use at least %(n)d characters.",
+    "Type between %(min)d and %(max)d characters.",
+    "A series has %(n)d meetings at most; choose an earlier last date.",
+    "Each kind shows at most %(n)d results.",
+    "Planned time: %(planned)d minutes of %(length)d.",
+    "Version %(n)d is adopted.",
+}
+
+
+def test_counted_phrases_use_plural_forms(extracted: dict) -> None:
+    counted = sorted(
+        key[0] for key, message in extracted.items()
+        if not message.pluralizable and re.search(r"%\(\w+\)[ds] [a-z]+s\b", key[0])
+        and key[0] not in NOT_COUNTED_PHRASES
+    )
+    assert not counted, f"use ngettext for: {counted}"
+
+
 def _placeholders(text: str) -> list[str]:
     return sorted(PLACEHOLDER_RE.findall(text))
 
