@@ -22,7 +22,7 @@ $(JS_STAMP): tests/js/package.json tests/js/package-lock.json
 	touch $(JS_STAMP)
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d coordination/translations --statistics 2>&1 | tail -n 3
+	$(BIN)/pybabel compile -d coordination/translations --statistics
 
 run: install
 	CONCERTATION_ENV=development $(FLASK) db upgrade
@@ -43,7 +43,7 @@ check-migrations: install
 
 # Re-extract the message catalogue after adding strings.
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o coordination/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs ".* __pycache__" -o coordination/translations/messages.pot .
 	$(BIN)/pybabel update -i coordination/translations/messages.pot -d coordination/translations
 
 clean:

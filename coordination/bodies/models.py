@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination.db import LabelledEnum, TimestampMixin, VersionedMixin, enum_column, set_labels
@@ -356,7 +357,7 @@ class Charter(VersionedMixin, TimestampMixin, db.Model):
     @property
     def quorum_description(self) -> str:
         if self.quorum_rule == QuorumRule.FIXED:
-            return str(_l("%(n)s member organisations", n=self.quorum_value))
+            return ngettext("%(num)d member organisation", "%(num)d member organisations", self.quorum_value or 0)
         if self.quorum_rule == QuorumRule.PERCENTAGE:
             return str(_l("%(n)s%% of member organisations", n=self.quorum_value))
         return str(self.quorum_rule.label)

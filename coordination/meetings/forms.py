@@ -111,4 +111,6 @@ class GuestForm(BaseForm):
         ]
 
 
-PRESENCE_CHOICES = [(p.value, p.label) for p in Presence]
+def presence_choices() -> list[tuple[str, str]]:
+    """The presence options, labelled in the current language (so built per request)."""
+    return [(p.value, p.label) for p in Presence]

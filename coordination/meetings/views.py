@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from coordination.accounts.forms import ConfirmForm
@@ -30,12 +31,12 @@ from coordination.extensions import db
 from coordination.forms import form_status
 from coordination.meetings import queries, services, timeutil
 from coordination.meetings.forms import (
-    PRESENCE_CHOICES,
     AgendaItemForm,
     AttachmentForm,
     GuestForm,
     MeetingForm,
     SeriesForm,
+    presence_choices,
 )
 from coordination.meetings.models import AgendaItem, Meeting, Presence, Rsvp
 from coordination.organisations.queries import all_organisations
@@ -120,7 +121,7 @@ def create_series():
         except ValidationError as error:
             form.apply_errors(error)
         else:
-            flash(_("%(n)d meetings scheduled.", n=len(series.meetings)), "success")
+            flash(ngettext("%(num)d meeting scheduled.", "%(num)d meetings scheduled.", len(series.meetings)), "success")
             return redirect(url_for("bodies.detail", body_id=body.id) + "#meetings", 303)
     return render_template("meetings/series_form.html", form=form, body=body), form_status()
 
@@ -338,7 +339,7 @@ def attendance(meeting: Meeting):
             return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#attendance", 303)
     invitations = sorted(meeting.invitations, key=lambda i: (i.organisation.name if i.organisation else "", i.alternate))
     return render_template("meetings/attendance.html", meeting=meeting, invitations=invitations,
-                           choices=PRESENCE_CHOICES, errors=errors), 422 if errors else 200
+                           choices=presence_choices(), errors=errors), 422 if errors else 200
 
 
 # --- exports -----------------------------------------------------------------------------------
