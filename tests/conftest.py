@@ -50,6 +50,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "SERVER_NAME": "localhost",
             # "Today" in tests is the UTC date (tests.today), whatever the machine's zone.
             "DEFAULT_TIMEZONE": "UTC",
+            # Plain http://localhost, and the password-only login helper: the production
+            # cookie and the required second factor are tested in tests/accounts/test_security.py.
+            "SESSION_COOKIE_SECURE": False,
+            "MFA_REQUIRED_ROLES": (),
         }
     )
     with app.app_context():
