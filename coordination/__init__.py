@@ -91,6 +91,12 @@ def _secure_defaults(app: Flask) -> None:
     """A Secure session cookie is named with the __Host- prefix (sent only over HTTPS, to this
     host, for every path); settings given as comma-separated text become tuples."""
     cfg = app.config
+    development = cfg["ENV"] == "development"
+    if cfg["SESSION_COOKIE_SECURE"] is None:
+        cfg["SESSION_COOKIE_SECURE"] = not development
+    cfg.setdefault("REMEMBER_COOKIE_SECURE", cfg["SESSION_COOKIE_SECURE"])
+    if cfg["MFA_REQUIRED_ROLES"] is None:
+        cfg["MFA_REQUIRED_ROLES"] = "" if development else "admin,secretariat"
     if cfg["SESSION_COOKIE_SECURE"] and cfg.get("SESSION_COOKIE_NAME", "session") == "session":
         cfg["SESSION_COOKIE_NAME"] = "__Host-session"
         cfg["SESSION_COOKIE_DOMAIN"] = None

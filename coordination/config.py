@@ -44,9 +44,10 @@ class Config:
     # __Host- prefix) unless in development mode or SESSION_COOKIE_SECURE=0 says otherwise.
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", ENV != "development")
+    # None: decided from ENV when the application starts.
+    SESSION_COOKIE_SECURE = (_bool("SESSION_COOKIE_SECURE", False)
+                             if "SESSION_COOKIE_SECURE" in os.environ else None)
     REMEMBER_COOKIE_HTTPONLY = True
-    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     # Server-side session records end after SESSION_IDLE_MINUTES without a request and, in
     # any case, SESSION_ABSOLUTE_MINUTES after log-in; the cookie's expiry does not slide.
     SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", 30))
@@ -60,11 +61,8 @@ class Config:
     REAUTH_MINUTES = int(os.environ.get("REAUTH_MINUTES", 5))
     # Roles that must use two-factor authentication (comma-separated). Development mode
     # (make run) leaves it empty so the demo log-ins work with a password alone.
-    MFA_REQUIRED_ROLES = tuple(
-        r.strip() for r in os.environ.get(
-            "MFA_REQUIRED_ROLES", "" if ENV == "development" else "admin,secretariat"
-        ).split(",") if r.strip()
-    )
+    # (None: "admin,secretariat", or nothing in development mode.)
+    MFA_REQUIRED_ROLES = os.environ.get("MFA_REQUIRED_ROLES")
     MFA_ISSUER = os.environ.get("MFA_ISSUER", "Concertation")
 
     # CSRF tokens live as long as the session, so long edits (minutes) are not lost.

@@ -116,8 +116,9 @@ def two_factor():
 def two_factor_setup():
     """Show a new secret as a QR code; a first code from the app confirms it."""
     user = current_user._get_current_object()
+    # The same secret until it is confirmed, so reloading the page after scanning is harmless.
     secret = session.get("totp_setup")
-    if request.method == "GET" or not secret:
+    if not secret:
         secret = mfa.new_secret()
         session["totp_setup"] = secret
     form = TwoFactorSetupForm()
