@@ -31,10 +31,24 @@ def _squeezed(text: str) -> str:
     return "".join(text.casefold().split())
 
 
+_EDGES = re.compile(r"^[\W\d_]+|[\W\d_]+$")
+
+
 def is_common(password: str) -> bool:
-    """Whether the password, ignoring case and blanks, is on the common-passwords list."""
+    """Whether the password is on the common-passwords list, ignoring case and blanks, or is
+    a listed one repeated or padded with digits and signs ("password1234", "dragon!!dragon!!")."""
     listed = common_passwords()
-    return password.casefold() in listed or _squeezed(password) in listed
+    squeezed = _squeezed(password)
+    if password.casefold() in listed or squeezed in listed:
+        return True
+    for size in range(1, len(squeezed) // 2 + 1):  # the same piece repeated
+        if len(squeezed) % size == 0 and squeezed == squeezed[:size] * (len(squeezed) // size):
+            piece = squeezed[:size]
+            if piece in listed or _EDGES.sub("", piece) in listed or len(set(piece)) < 3:
+                return True
+            break
+    core = _EDGES.sub("", squeezed)
+    return bool(core) and core in listed
 
 
 def _personal_parts(email: str, full_name: str) -> list[str]:

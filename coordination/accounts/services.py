@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from limits import parse
+from sqlalchemy.orm import contains_eager
 
 from coordination import audit
 from coordination.accounts.models import Role, SavedForm, User, UserSession
@@ -167,7 +168,7 @@ def load_session(token: str | None) -> tuple[UserSession | None, int | None]:
     if not token:
         return None, None
     row = db.session.execute(
-        db.select(UserSession).join(User)
+        db.select(UserSession).join(User).options(contains_eager(UserSession.user))
         .where(UserSession.token_hash == _token_hash(token), User.active.is_(True))
     ).scalar_one_or_none()
     if row is None:
