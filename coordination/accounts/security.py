@@ -82,19 +82,23 @@ def after_login(user, target: str | None) -> str:
 
 
 def restored_formdata(field_names: set[str]) -> MultiDict | None:
-    """For a form shown by GET on the page a saved form came from: its saved text (once)."""
-    if not has_request_context():
+    """For a form shown by GET on the page a saved form came from: its saved text (once).
+
+    The saved text is fetched once per request and given to the first form of the page whose
+    fields it fits (a page may build other forms first, such as a search box).
+    """
+    if not has_request_context() or request.method != "GET":
         return None
-    path = session.get("restore_form")
-    if (
-        not path or request.method != "GET" or path != request.path
-        or not current_user.is_authenticated
-    ):
-        return None
-    session.pop("restore_form", None)
-    data = services.take_saved_form(current_user, path)
+    if "restorable_form" not in g:
+        g.restorable_form = None
+        path = session.get("restore_form")
+        if path and path == request.path and current_user.is_authenticated:
+            session.pop("restore_form", None)
+            g.restorable_form = services.take_saved_form(current_user, path)
+    data = g.restorable_form
     if not data or not set(data) <= field_names | {"submit"}:
         return None
+    g.restorable_form = None
     flash(_("What you had typed before your session ended is back in the form. Check it, "
             "then send it again."), "warning")
     return MultiDict([(key, value) for key, values in data.items() for value in values])

@@ -238,3 +238,18 @@ def test_anonymous_visitors_cannot_reach_the_two_factor_pages(client, make):
     token = client.csrf_token()
     response = client.post(f"/accounts/users/{user.id}/two-factor/reset", data={"csrf_token": token})
     assert response.status_code == 303 and "/accounts/login" in response.headers["Location"]
+
+
+def test_demo_account_with_a_second_factor(app, client_factory, clock):
+    from coordination import demo
+
+    with app.app_context():
+        demo.load()
+        db.session.commit()
+    email, key = demo.TWO_FACTOR_DEMO
+    password = next(p[5] for p in demo.PEOPLE if p[0] == email)
+    browser = client_factory()
+    response = browser.login(email, password)
+    assert response.headers["Location"].endswith("/accounts/login/code")
+    assert code_step(browser, pyotp.TOTP(key).at(clock.now)).status_code == 303
+    assert browser.get("/dashboard").status_code == 200
