@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from coordination.accounts import mfa, queries, security, services
@@ -66,8 +67,10 @@ def login_code():
             begin_session(user)
             if kind == "recovery":
                 left = mfa.recovery_codes_left(user)
-                flash(_("You used a recovery code; %(n)d are left. If you lost your phone, set "
-                        "up your authenticator again now.", n=left), "warning")
+                flash(ngettext("You used a recovery code; %(num)d is left. If you lost your "
+                               "phone, set up your authenticator again now.",
+                               "You used a recovery code; %(num)d are left. If you lost your "
+                               "phone, set up your authenticator again now.", left), "warning")
                 return redirect(url_for("accounts.two_factor"), 303)
             return redirect(security.after_login(user, target if is_safe_next(target) else None), 303)
     elif request.method == "POST":
