@@ -26,6 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     _check_secret_key(app)
+    _secure_defaults(app)
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -88,6 +89,25 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _secure_defaults(app: Flask) -> None:
+    """A Secure session cookie is named with the __Host- prefix (sent only over HTTPS, to this
+    host, for every path); settings given as comma-separated text become tuples."""
+    cfg = app.config
+    development = cfg["ENV"] == "development"
+    if cfg["SESSION_COOKIE_SECURE"] is None:
+        cfg["SESSION_COOKIE_SECURE"] = not development
+    cfg.setdefault("REMEMBER_COOKIE_SECURE", cfg["SESSION_COOKIE_SECURE"])
+    if cfg["MFA_REQUIRED_ROLES"] is None:
+        cfg["MFA_REQUIRED_ROLES"] = "" if development else "admin,secretariat"
+    if cfg["SESSION_COOKIE_SECURE"] and cfg.get("SESSION_COOKIE_NAME", "session") == "session":
+        cfg["SESSION_COOKIE_NAME"] = "__Host-session"
+        cfg["SESSION_COOKIE_DOMAIN"] = None
+        cfg["SESSION_COOKIE_PATH"] = "/"
+    if isinstance(cfg["MFA_REQUIRED_ROLES"], str):
+        cfg["MFA_REQUIRED_ROLES"] = tuple(
+            r.strip() for r in cfg["MFA_REQUIRED_ROLES"].split(",") if r.strip())
 
 
 def _check_secret_key(app: Flask) -> None:

@@ -51,6 +51,10 @@ def register_cli(app: Flask) -> None:
         click.echo("Log in at http://127.0.0.1:5000 with one of these (role e-mail password):")
         for role, email, password in demo_data.LOGINS:
             click.echo(f"{role} {email} {password}")
+        email, key = demo_data.TWO_FACTOR_DEMO
+        password = next(p[5] for p in demo_data.PEOPLE if p[0] == email)
+        click.echo(f"Two-factor sign-in: {email} {password}, then a code for the TOTP key {key} "
+                   "(any authenticator app, or: oathtool --totp -b KEY).")
 
     app.cli.add_command(demo)
 

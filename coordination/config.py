@@ -40,13 +40,30 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
-    # Session cookie: HttpOnly and SameSite=Lax always; Secure when served over HTTPS.
+    # Session cookie: HttpOnly and SameSite=Lax always; Secure (and then named with the
+    # __Host- prefix) unless in development mode or SESSION_COOKIE_SECURE=0 says otherwise.
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    # None: decided from ENV when the application starts.
+    SESSION_COOKIE_SECURE = (_bool("SESSION_COOKIE_SECURE", False)
+                             if "SESSION_COOKIE_SECURE" in os.environ else None)
     REMEMBER_COOKIE_HTTPONLY = True
-    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    PERMANENT_SESSION_LIFETIME = int(os.environ.get("SESSION_LIFETIME_SECONDS", 12 * 3600))
+    # Server-side session records end after SESSION_IDLE_MINUTES without a request and, in
+    # any case, SESSION_ABSOLUTE_MINUTES after log-in; the cookie's expiry does not slide.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", 30))
+    SESSION_ABSOLUTE_MINUTES = int(os.environ.get("SESSION_ABSOLUTE_MINUTES", 12 * 60))
+    PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_MINUTES * 60
+    SESSION_REFRESH_EACH_REQUEST = False
+    # Text posted after a session expired is kept this long for its author, then dropped.
+    SAVED_FORM_MINUTES = int(os.environ.get("SAVED_FORM_MINUTES", 15))
+    # Sensitive steps (e-mail, second factor, roles, calendar address) ask for the password
+    # again when it was last entered longer ago than this.
+    REAUTH_MINUTES = int(os.environ.get("REAUTH_MINUTES", 5))
+    # Roles that must use two-factor authentication (comma-separated). Development mode
+    # (make run) leaves it empty so the demo log-ins work with a password alone.
+    # (None: "admin,secretariat", or nothing in development mode.)
+    MFA_REQUIRED_ROLES = os.environ.get("MFA_REQUIRED_ROLES")
+    MFA_ISSUER = os.environ.get("MFA_ISSUER", "Concertation")
 
     # CSRF tokens live as long as the session, so long edits (minutes) are not lost.
     WTF_CSRF_TIME_LIMIT = None

@@ -6,7 +6,7 @@ civil-society networks, UN agencies and donors. The demo passwords below exist o
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from coordination.accounts.models import Role, User
 from coordination.accounts.services import hash_password
@@ -33,6 +33,10 @@ LOGINS = [
     ("member", "member@example.org", "member-demo-2026"),
     ("evaluator", "evaluator@example.org", "evaluator-demo-2026"),
 ]
+
+# e-mail and TOTP key of the demo account that uses two-factor authentication (its password
+# is in PEOPLE): add the key to any authenticator app, or `oathtool --totp -b KEY`.
+TWO_FACTOR_DEMO = ("justice@example.org", "DEMOKEYFORJUSTICETWOFACTORSIGNIN")
 
 M, PI, CS = OrganisationKind.MINISTRY, OrganisationKind.PUBLIC_INSTITUTION, OrganisationKind.CIVIL_SOCIETY
 UN, IP = OrganisationKind.UN_AGENCY, OrganisationKind.INTERNATIONAL_PARTNER
@@ -110,6 +114,11 @@ def load() -> None:
         )
         db.session.add(user)
         people[email] = user
+    db.session.flush()
+    # One account logs in with a second factor, to show the code step (key printed by the CLI).
+    two_factor = people[TWO_FACTOR_DEMO[0]]
+    two_factor.totp_secret = TWO_FACTOR_DEMO[1]
+    two_factor.totp_enabled_at = datetime(2026, 1, 5, 9, tzinfo=UTC)
     db.session.flush()
 
     def body(name, acronym, kind, parent=None, lead=None, level=Level.NATIONAL, area="National",

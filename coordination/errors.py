@@ -88,7 +88,12 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return _render(error.code or 500)
+        body, status = _render(error.code or 500)
+        if status == 429:  # say when to come back (a minute unless the limit knows better)
+            retry_after = getattr(error, "retry_after", None)
+            seconds = retry_after if isinstance(retry_after, int) and retry_after > 0 else 60
+            return body, status, {"Retry-After": str(seconds)}
+        return body, status
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import HiddenField, SelectMultipleField, StringField, widgets
+from wtforms import HiddenField, PasswordField, SelectMultipleField, StringField, widgets
 from wtforms.validators import Length
 
 from coordination.errors import ValidationError
@@ -19,14 +19,24 @@ def strip(value: Any) -> Any:
 
 
 class BaseForm(FlaskForm):
-    """Every form: CSRF on, text stripped of surrounding blanks."""
+    """Every form: CSRF on, text stripped of surrounding blanks (passwords excepted: they are
+    taken exactly as typed). Shown again after a session expired, it carries the saved text."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             filters = unbound_field.kwargs.get("filters", [])
-            if strip not in filters:
+            if strip not in filters and not issubclass(unbound_field.field_class, PasswordField):
                 filters = [strip, *filters]
             return unbound_field.bind(form=form, filters=filters, **options)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        if not args and "formdata" not in kwargs:
+            from coordination.accounts.security import restored_formdata
+
+            restored = restored_formdata({name for name, _field in self._unbound_fields})
+            if restored is not None:
+                kwargs["formdata"] = restored
+        super().__init__(*args, **kwargs)
 
     def data_for(self, *names: str) -> dict[str, Any]:
         """The submitted values of ``names`` (all fields but CSRF/submit when empty)."""

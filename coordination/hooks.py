@@ -16,6 +16,8 @@ CSP = (
     "object-src 'none'; frame-ancestors 'none'"
 )
 
+STATIC_ENDPOINTS = {"static", "bootstrap.static"}
+
 # Endpoints a user who must change their password may still reach.
 PASSWORD_CHANGE_ALLOWED = {"accounts.password", "accounts.logout", "static", "bootstrap.static",
                            "accounts.reset_password", "accounts.accept_invitation", "accounts.confirm_email"}
@@ -91,6 +93,10 @@ def register(app: Flask) -> None:
             return redirect(url_for("accounts.password"))
         return None
 
+    from coordination.accounts import security
+
+    security.register(app)
+
     @app.after_request
     def secure(response):
         headers = response.headers
@@ -102,6 +108,10 @@ def register(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if request.is_secure or current_app.config["SESSION_COOKIE_SECURE"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if current_user and current_user.is_authenticated:
-            headers.setdefault("Cache-Control", "no-store")
+        if request.blueprint == "calendar":
+            # Calendar programs revalidate feeds (ETag); nothing shared may keep a copy.
+            headers["Cache-Control"] = "private, no-cache"
+        elif request.endpoint not in STATIC_ENDPOINTS:
+            # Pages, downloads and exports carry people's data: no copy on disk or in a proxy.
+            headers["Cache-Control"] = "no-store"
         return response

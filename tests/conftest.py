@@ -55,6 +55,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "MAIL_FOLDER": str(tmp / "mail"),
             "MAIL_DISPATCH": "off",
             "BASE_URL": "https://portal.example.gov",
+            # Plain http://localhost, and the password-only login helper: the production
+            # cookie and the required second factor are tested in tests/accounts/test_security.py.
+            "SESSION_COOKIE_SECURE": False,
+            "MFA_REQUIRED_ROLES": (),
         }
     )
     with app.app_context():

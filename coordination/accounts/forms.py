@@ -11,7 +11,8 @@ from coordination.forms import BaseForm, VersionedForm, enum_choices, optional_i
 
 class LoginForm(BaseForm):
     email = EmailField(_l("E-mail"), validators=[InputRequired(), text_length(254)])
-    password = PasswordField(_l("Password"), validators=[InputRequired(), text_length(256)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(), text_length(256)],
+                             render_kw={"autocomplete": "current-password"})
 
 
 class PasswordForm(BaseForm):
@@ -19,7 +20,10 @@ class PasswordForm(BaseForm):
     new_password = PasswordField(
         _l("New password"),
         validators=[InputRequired(), text_length(256)],
-        description=_l("At least 12 characters. A passphrase of several words is easy to remember."),
+        description=_l("At least 12 characters; spaces and any letters are welcome. A passphrase "
+                       "of several unrelated words is strong and easy to remember. Common "
+                       "passwords and ones containing your name or e-mail are refused."),
+        render_kw={"autocomplete": "new-password", "data-strength": "1"},
     )
     confirm = PasswordField(
         _l("Repeat the new password"),
@@ -91,3 +95,40 @@ class ConfirmForm(BaseForm):
 
 class DeactivateForm(BaseForm):
     active = BooleanField()
+
+
+class CodeForm(BaseForm):
+    """The second step of log-in: a code from the authenticator app, or a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[InputRequired(), text_length(40)],
+        description=_l("The 6-digit code your authenticator app shows, or one of your recovery codes."),
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"},
+    )
+
+
+class TwoFactorSetupForm(BaseForm):
+    code = StringField(
+        _l("Code shown by the app"),
+        validators=[InputRequired(), text_length(10)],
+        description=_l("Enter the 6-digit code the app shows now, to confirm it is set up."),
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class TwoFactorDisableForm(BaseForm):
+    password = PasswordField(_l("Password"), validators=[InputRequired(), text_length(256)])
+    code = StringField(
+        _l("Code"),
+        validators=[InputRequired(), text_length(40)],
+        description=_l("A current code from your authenticator app, or a recovery code."),
+        render_kw={"autocomplete": "one-time-code"},
+    )
+
+
+class ReauthForm(BaseForm):
+    password = PasswordField(
+        _l("Password"), validators=[InputRequired(), text_length(256)],
+        render_kw={"autocomplete": "current-password"},
+    )

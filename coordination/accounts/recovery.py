@@ -143,7 +143,7 @@ def set_password_with_token(row: AccountToken, new_password: str) -> User:
     from coordination.accounts.services import check_password_rules, end_all_sessions, hash_password
 
     user = row.user
-    problem = check_password_rules(new_password, user.email)
+    problem = check_password_rules(new_password, user.email, user.full_name)
     if problem:
         raise ValidationError({"new_password": problem})
     user.password_hash = hash_password(new_password)

@@ -5,6 +5,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -14,7 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from coordination.accounts import queries, services
+from coordination.accounts import mfa, queries, security, services
 from coordination.accounts.forms import (
     ConfirmForm,
     LoginForm,
@@ -24,6 +25,7 @@ from coordination.accounts.forms import (
     UserForm,
 )
 from coordination.accounts.models import User
+from coordination.accounts.passwords import password_strength
 from coordination.errors import ValidationError
 from coordination.extensions import login_manager
 from coordination.forms import form_status
@@ -40,8 +42,33 @@ login_manager.session_protection = None  # sessions are checked server-side inst
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    user = services.user_for_session(session.get("sid"))
-    return user if user is not None and str(user.id) == user_id else None
+    row, expired_user_id = services.load_session(session.get("sid"))
+    if row is None or str(row.user_id) != user_id:
+        g.expired_user_id = expired_user_id
+        return None
+    g.user_session = row
+    return row.user
+
+
+login_manager.unauthorized_handler(security.unauthorized)
+
+
+def begin_session(user: User):
+    """Open the server-side session for ``user`` in this browser (a fresh cookie)."""
+    session.pop("sid", None)
+    session["sid"] = services.start_session(
+        user, request.remote_addr or "", request.headers.get("User-Agent", ""))
+    session.permanent = True
+    login_user(user)
+
+
+def too_many_attempts(wait: int):
+    """The 429 page, with Retry-After in seconds."""
+    minutes = max(1, (wait + 59) // 60)
+    response = current_app.make_response(
+        (render_template("errors/429.html", status=429, minutes=minutes), 429))
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -55,22 +82,24 @@ def login():
         address = request.remote_addr or "unknown"
         wait = services.login_retry_after(form.email.data, address)
         if wait is not None:
-            minutes = max(1, (wait + 59) // 60)
-            return render_template("errors/429.html", status=429, minutes=minutes), 429
+            return too_many_attempts(wait)
         user = services.authenticate(form.email.data, form.password.data)
+        target = request.args.get("next")
+        target = target if is_safe_next(target) else None
         if user is None:
             services.note_failed_login(form.email.data, address)
             form.form_errors.append(_("The e-mail address or password is not correct."))
             status = 401
+        elif user.has_two_factor:
+            # The password is right; the session starts only after the second factor.
+            session.clear()
+            session["mfa_pending"] = {"uid": user.id, "at": int(services.now().timestamp()),
+                                      "next": target}
+            return redirect(url_for("accounts.login_code"), 303)
         else:
             session.clear()
-            session["sid"] = services.start_session(
-                user, address, request.headers.get("User-Agent", "")
-            )
-            session.permanent = True
-            login_user(user)
-            target = request.args.get("next")
-            return redirect(target if is_safe_next(target) else url_for("dashboard.index"), 303)
+            begin_session(user)
+            return redirect(security.after_login(user, target), 303)
     elif request.method == "POST":
         status = 422
     return render_template("accounts/login.html", form=form), status
@@ -99,12 +128,13 @@ def password():
             form.apply_errors(error)
         else:
             # Every session ended, this one included: open a fresh one for this browser.
-            session["sid"] = services.start_session(
-                current_user, request.remote_addr or "", request.headers.get("User-Agent", "")
-            )
-            flash(_("Your password has been changed. Other sessions have been logged out."), "success")
+            begin_session(current_user._get_current_object())
+            _score, label = password_strength(form.new_password.data)
+            flash(_("Your password has been changed (strength: %(label)s). Other sessions have "
+                    "been logged out.", label=label), "success")
             return redirect(url_for("accounts.profile"), 303)
-    return render_template("accounts/password.html", form=form), form_status()
+    hint = password_strength(form.new_password.data or "") if request.method == "POST" else None
+    return render_template("accounts/password.html", form=form, hint=hint), form_status()
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -120,12 +150,17 @@ def profile():
     feed_url = url_for("calendar.personal_feed", token=token, _external=True) if token else None
     from coordination.notifications.services import wants_reminders
 
-    return render_template("accounts/profile.html", form=form, user=user, feed_url=feed_url,
-                           reminders=wants_reminders(user)), form_status()
+    return render_template(
+        "accounts/profile.html", form=form, user=user, feed_url=feed_url,
+        sessions=services.active_sessions(user), this_session=security.current_session(),
+        two_factor_required=mfa.required_for(user), confirm=ConfirmForm(),
+        reminders=wants_reminders(user),
+    ), form_status()
 
 
 @bp.route("/calendar-feed", methods=["POST"])
 @login_only
+@security.recent_login_required
 def feed_token():
     """Make a new secret address for the personal calendar feed (the old one stops working)."""
     user = current_user._get_current_object()
@@ -169,7 +204,9 @@ def create():
 @bp.route("/users/<int:user_id>")
 @guard("view", User, load=queries.get_user)
 def detail(user: User):
-    return render_template("accounts/user.html", user=user, confirm=ConfirmForm())
+    return render_template("accounts/user.html", user=user, confirm=ConfirmForm(),
+                           sessions=services.active_sessions(user),
+                           this_session=security.current_session())
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -177,6 +214,12 @@ def detail(user: User):
 def edit(user: User):
     form = UserForm(all_organisations(), obj=user if request.method == "GET" else None)
     if form.validate_on_submit():
+        # A new role, e-mail or password is a sensitive step: the password again if not fresh.
+        sensitive = (form.role.data != user.role.value
+                     or services.normalise_email(form.email.data or "") != user.email
+                     or bool(form.password.data))
+        if sensitive and services.needs_reauthentication(security.current_session()):
+            return security.ask_reauthentication()
         try:
             services.update_user(user, form.data_for(), actor=current_user)
         except ValidationError as error:
@@ -203,5 +246,7 @@ def reactivate(user: User):
     return redirect(url_for("accounts.detail", user_id=user.id), 303)
 
 
-# Pages reached from e-mail (invitation, password reset, address change) live apart.
+# Pages reached from e-mail (invitation, password reset, address change) and the sign-in
+# security pages live apart, on this blueprint.
 from coordination.accounts import recovery_views  # noqa: E402,F401
+from coordination.accounts import security_views  # noqa: E402,F401

@@ -53,3 +53,25 @@ document.addEventListener("submit", function (event) {
     }
   });
 })();
+
+// Password strength hint while typing (the server gives the same hint on submit, and decides).
+(function () {
+  var input = document.querySelector("input[data-strength]");
+  var hint = document.getElementById("password-strength");
+  if (!input || !hint) {
+    return;
+  }
+  hint.hidden = false;
+  var labels = JSON.parse(hint.dataset.labels || "{}");
+  function score(value) {
+    var kinds = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter(function (re) { return re.test(value); }).length;
+    var distinct = new Set(value.split("")).size;
+    if (value.length < 12 || distinct < 5) { return 0; }
+    if (value.length >= 20 || (value.length >= 16 && kinds >= 2)) { return 4; }
+    if (value.length >= 14 || kinds >= 3) { return 3; }
+    return 2;
+  }
+  input.addEventListener("input", function () {
+    hint.textContent = input.value ? (labels[score(input.value)] || "") : "";
+  });
+})();
