@@ -1,6 +1,8 @@
 """Body pages: tree, body page, memberships, charters and the governance overview."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -78,9 +80,14 @@ def detail(body: Body):
     from coordination.meetings import queries as meeting_queries
     from coordination.minutes import queries as minutes_queries
 
+    from coordination.evaluations.health import governance_health
+    from coordination.evaluations.labels import labels
+
     token = feed_token(current_user)
+    health = governance_health([body.id], today - timedelta(days=365), today)["bodies"]
     return render_template(
         "bodies/detail.html",
+        health=health[0] if health else None, health_labels=labels(),
         feed_url=url_for("calendar.body_feed", token=token, body_id=body.id, _external=True) if token else None,
         body=body,
         children=children,

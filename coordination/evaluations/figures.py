@@ -17,12 +17,13 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from coordination.extensions import db
 from coordination.plans import progress
 from coordination.plans.models import (
     ActionItem,
+    ActionItemArea,
     ActionPlan,
     Indicator,
     IndicatorValue,
@@ -50,15 +51,29 @@ def _iso(value: date | None) -> str | None:
 
 
 def items_as_of(item_filter: Any, as_of: date) -> list[ActionItem]:
-    """Items matching ``item_filter`` that existed on ``as_of``, in tree order (two queries)."""
+    """Items matching ``item_filter`` that existed on ``as_of``, in tree order (one query)."""
     return list(
         db.session.execute(
             db.select(ActionItem)
             .where(item_filter, ActionItem.created_at < end_of_day_utc(as_of))
-            .options(joinedload(ActionItem.lead_organisation), selectinload(ActionItem.areas))
+            .options(joinedload(ActionItem.lead_organisation))
             .order_by(ActionItem.plan_id, ActionItem.sort_key)
         ).scalars()
     )
+
+
+def areas_of(item_filter: Any) -> dict[int, list[str]]:
+    """Departments/areas of the matching items (one query, whatever their number:
+    a selectinload would split into batches of 500)."""
+    rows = db.session.execute(
+        sa.select(ActionItemArea.item_id, ActionItemArea.area)
+        .where(ActionItemArea.item_id.in_(sa.select(ActionItem.id).where(item_filter)))
+        .order_by(ActionItemArea.item_id, ActionItemArea.area)
+    ).all()
+    result: dict[int, list[str]] = defaultdict(list)
+    for item_id, area in rows:
+        result[item_id].append(area)
+    return result
 
 
 def latest_reports(item_ids: Any, as_of: date) -> dict[int, Any]:
@@ -114,6 +129,7 @@ def percent_of_target(baseline: float | None, target: float | None, value: float
 def plan_figures(plan: ActionPlan, as_of: date, governance: dict[str, Any] | None = None) -> dict[str, Any]:
     """Every figure an evaluation of ``plan`` as of ``as_of`` shows (5 queries; ``governance`` is computed apart)."""
     items = items_as_of(ActionItem.plan_id == plan.id, as_of)
+    areas = areas_of(ActionItem.plan_id == plan.id)
     ids = [i.id for i in items]
     reports = latest_reports(ids, as_of) if ids else {}
     states = {
@@ -144,7 +160,7 @@ def plan_figures(plan: ActionPlan, as_of: date, governance: dict[str, Any] | Non
             "update_date": _iso(report.update_date) if report else None,
             "narrative": report.narrative if report else "",
             "overdue": node.overdue, "days_late": days_late,
-            "areas": [] if item.scope_national else item.area_names,
+            "areas": [] if item.scope_national else areas.get(item.id, []),
         })
     leaves = [r for r in rows if r["leaf"]]
     counts = Counter(r["status"] for r in leaves)

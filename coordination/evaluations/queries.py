@@ -41,8 +41,12 @@ def get_evaluation(evaluation_id: int) -> Evaluation | None:
     ).unique().scalar_one_or_none()
 
 
-def get_light(evaluation_id: int) -> Evaluation | None:
-    """An evaluation without its figures (for the workflow and narrative forms)."""
+def get_light(evaluation_id: int, **_child_ids: int) -> Evaluation | None:
+    """An evaluation without its figures (for the workflow and narrative forms).
+
+    Routes about one of its notes, recommendations or files pass their ids too; the view
+    picks the child from the loaded lists.
+    """
     return db.session.execute(
         db.select(Evaluation).where(Evaluation.id == evaluation_id).options(
             joinedload(Evaluation.plan).joinedload(ActionPlan.body), selectinload(Evaluation.evaluators),
