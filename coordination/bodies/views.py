@@ -77,11 +77,10 @@ def detail(body: Body):
     visible = visible_body_ids(current_user)
     children = [c for c in body.children if visible is None or c.id in visible]
     from coordination.accounts.services import feed_token
-    from coordination.meetings import queries as meeting_queries
-    from coordination.minutes import queries as minutes_queries
-
     from coordination.evaluations.health import governance_health
     from coordination.evaluations.labels import labels
+    from coordination.meetings import queries as meeting_queries
+    from coordination.minutes import queries as minutes_queries
 
     token = feed_token(current_user)
     health = governance_health([body.id], today - timedelta(days=365), today)["bodies"]

@@ -108,11 +108,16 @@ def follow_up(recommendations: list[Recommendation], on: date) -> dict[int, dict
 
 
 def recommendation_for_item(item_id: int) -> Recommendation | None:
-    """The recommendation an item arose from, if any (for the item page)."""
-    return db.session.execute(
-        db.select(Recommendation).where(Recommendation.action_item_id == item_id)
-        .options(joinedload(Recommendation.evaluation))
-    ).scalar_one_or_none()
+    """The recommendation an item arose from, if any (for the item page).
+
+    No autoflush: the item page is also shown again after a refused form, whose half-built
+    objects must not reach the database.
+    """
+    with db.session.no_autoflush:
+        return db.session.execute(
+            db.select(Recommendation).where(Recommendation.action_item_id == item_id)
+            .options(joinedload(Recommendation.evaluation).joinedload(Evaluation.plan).joinedload(ActionPlan.body))
+        ).scalar_one_or_none()
 
 
 def comparable(evaluation: Evaluation, user: User, visible: set[int] | None) -> list[Evaluation]:

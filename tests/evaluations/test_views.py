@@ -6,7 +6,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from coordination.evaluations.models import Evaluation, EvaluationNote, EvaluationStatus, Recommendation
+from coordination.evaluations.models import (
+    Evaluation,
+    EvaluationNote,
+    EvaluationStatus,
+    Recommendation,
+)
 from coordination.extensions import db
 from coordination.plans.models import ActionItem, Origin
 from tests import today
