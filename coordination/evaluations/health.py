@@ -21,6 +21,7 @@ from coordination.bodies.models import (
     Charter,
     CharterStatus,
     LegalStatus,
+    MeetingFrequency,
     MembershipKind,
     OrganisationMembership,
 )
@@ -36,6 +37,11 @@ from coordination.plans.models import ActionItem, ActionItemArea, ItemStatus
 
 # Flags a body can raise, in the order they are reported.
 FLAGS = ("no_charter", "cannot_sign", "unsigned", "frequency", "quorum", "minutes", "overdue")
+
+
+def _value(member: Any) -> str:
+    """An enum's value (objects fresh from a service may still hold the plain string)."""
+    return getattr(member, "value", member)
 
 
 def approval_limit() -> int:
@@ -64,7 +70,7 @@ def expected_meetings(charter: Charter | None, start: date, end: date) -> int | 
     """Meetings the charter's frequency asks for between ``start`` and ``end`` (None: no rhythm)."""
     if charter is None:
         return None
-    per_year = charter.meeting_frequency.meetings_per_year
+    per_year = MeetingFrequency(charter.meeting_frequency).meetings_per_year
     if per_year is None:
         return None
     return round(per_year * ((end - start).days + 1) / 365.25)
@@ -127,16 +133,16 @@ def body_health(
         overdue = sum(
             progress.is_overdue(i.deadline, states.get(i.id, progress.NOT_STARTED).status, end) for i in own
         )
-        legal = charter.legal_status.value if charter else None
+        legal = _value(charter.legal_status) if charter else None
         row = {
-            "body_id": body.id, "name": body.name, "acronym": body.acronym, "level": body.level.value,
-            "area": body.area, "status": body.status.value,
+            "body_id": body.id, "name": body.name, "acronym": body.acronym, "level": _value(body.level),
+            "area": body.area, "status": _value(body.status),
             "charter": {"id": charter.id, "number": charter.number, "title": charter.title,
                         "adopted_on": charter.adopted_on.isoformat()} if charter else None,
             "legal_status": legal,
             "can_sign": legal == LegalStatus.LEGAL_ENTITY.value,
             "members": len(members), "unsigned": unsigned if charter else [],
-            "frequency": charter.meeting_frequency.value if charter else None,
+            "frequency": _value(charter.meeting_frequency) if charter else None,
             "meetings_held": len(held), "meetings_expected": expected,
             "quorum_judged": judged, "quorum_met": met, "quorum_share": _share(met, judged),
             "minutes_approved": len(delays),

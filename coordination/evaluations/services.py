@@ -16,6 +16,7 @@ from coordination.evaluations.models import (
     AttachmentKind,
     Evaluation,
     EvaluationAttachment,
+    EvaluationKind,
     EvaluationNote,
     EvaluationStatus,
     NoteKind,
@@ -29,6 +30,8 @@ FIELDS = ("title", "kind", "period_start", "period_end", "as_of", "external_orga
 
 
 def _validate(plan: ActionPlan, data: dict[str, Any]) -> None:
+    if data.get("kind"):
+        data["kind"] = EvaluationKind(data["kind"])
     errors: dict[str | None, Any] = {}
     if data["period_end"] < data["period_start"]:
         errors["period_end"] = _l("The period cannot end before it starts.")

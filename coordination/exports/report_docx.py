@@ -62,6 +62,21 @@ def _table(document, header: Sequence[str], rows: Sequence[Sequence[Any]]):
     return table
 
 
+def _heading(document, text: str, level: int):
+    """A heading by style id (python-docx looks styles up by name, slowly, on every call)."""
+    paragraph = document.add_paragraph()
+    paragraph._p.style = "Title" if level == 0 else f"Heading{level}"
+    paragraph.add_run(clean(text))
+    return paragraph
+
+
+def _bullet(document, text: str):
+    paragraph = document.add_paragraph()
+    paragraph._p.style = "ListBullet"
+    paragraph.add_run(clean(text))
+    return paragraph
+
+
 def _toc(document, hint: str) -> None:
     paragraph = document.add_paragraph()
     run = paragraph.add_run()
@@ -123,7 +138,7 @@ def evaluation_report_docx(
     props.revision = 1
 
     # Cover
-    document.add_heading(clean(evaluation.title), level=0)
+    _heading(document, evaluation.title, 0)
     document.add_paragraph(clean(f"{L['plan']}: {figures['plan']['title']}"))
     document.add_paragraph(clean(f"{L['kind']}: {evaluation.kind.label}"))
     document.add_paragraph(clean(f"{L['period']}: {evaluation.period_start.isoformat()} – {evaluation.period_end.isoformat()}"))
@@ -135,27 +150,27 @@ def evaluation_report_docx(
     document.add_paragraph(clean(f"{L['status']}: {evaluation.status.label}"))
     if evaluation.finalised_at:
         document.add_paragraph(clean(f"{L['finalised']}: {evaluation.finalised_at.date().isoformat()}"))
-    document.add_heading(clean(L["contents"]), level=1)
+    _heading(document, L["contents"], 1)
     _toc(document, L["toc_hint"])
     document.add_page_break()
 
     # Summary
     s = figures["summary"]
-    document.add_heading(clean(L["summary"]), level=1)
+    _heading(document, L["summary"], 1)
     if evaluation.summary:
-        document.add_heading(clean(L["executive_summary"]), level=2)
+        _heading(document, L["executive_summary"], 2)
         document.add_paragraph(clean(evaluation.summary))
     _table(document, [L["summary"], ""], [
         [L["overall"], _num(s["overall"], " %")], [L["actions"], s["actions"]], [L["completed"], s["completed"]],
         [L["overdue"], s["overdue"]], [L["not_started"], s["not_started"]], [L["cancelled"], s["cancelled"]],
     ])
-    document.add_heading(clean(L["by_status"]), level=2)
+    _heading(document, L["by_status"], 2)
     rows = status_rows(figures, L)
     if charts:
         _picture(document, bar_chart_png(L["status_chart"], rows), describe(L["status_chart"], rows), L["status_chart"])
     _table(document, [L["status"], L["actions"]], [[label, n] for label, n in rows])
 
-    document.add_heading(clean(L["by_axis"]), level=2)
+    _heading(document, L["by_axis"], 2)
     rows = axis_rows(figures)
     if charts:
         _picture(document, bar_chart_png(L["axis_chart"], rows, maximum=100, unit=" %"),
@@ -165,23 +180,23 @@ def evaluation_report_docx(
             for a in figures["axes"]])
 
     # Items by axis and by owner
-    document.add_heading(clean(L["items_by_axis"]), level=1)
+    _heading(document, L["items_by_axis"], 1)
     items = figures["items"]
     for axis in figures["axes"]:
-        document.add_heading(clean(f"{axis['code']}. {axis['title']}"), level=2)
+        _heading(document, f"{axis['code']}. {axis['title']}", 2)
         _table(document, [L["code"], L["title"], L["owner"], L["deadline"], L["status"], L["progress"], L["latest_report"]],
                [[r["code"], r["title"], r["owner"], r["deadline"] or "", L[f"ItemStatus.{r['status']}"]
                  + (f" ({L['overdue']})" if r["overdue"] else ""), _num(r["progress"], " %"), r["update_date"] or "—"]
                 for r in items if r["axis_id"] == axis["id"] and r["id"] != axis["id"]])
-    document.add_heading(clean(L["by_owner"]), level=1)
+    _heading(document, L["by_owner"], 1)
     _table(document, [L["owner"], L["items"], L["completed"], L["overdue"], L["mean_progress"]],
            [[o["name"] or "—", o["items"], o["completed"], o["overdue"], _num(o["mean_progress"], " %")]
             for o in figures["owners"]])
-    document.add_heading(clean(L["indicators"]), level=1)
+    _heading(document, L["indicators"], 1)
     _table(document, [L["code"], L["indicator"], L["unit"], L["baseline"], L["target"], L["value"], L["percent_of_target"]],
            [[i["code"], i["name"], i["unit"], _num(i["baseline"]), _num(i["target"]), _num(i["value"]),
              _num(i["percent_of_target"], " %")] for i in figures["indicators"]])
-    document.add_heading(clean(L["overdue_list"]), level=1)
+    _heading(document, L["overdue_list"], 1)
     _table(document, [L["code"], L["title"], L["owner"], L["deadline"], L["days_late"], L["progress"]],
            [[o["code"], o["title"], o["owner"], o["deadline"] or "", o["days_late"], _num(o["progress"], " %")]
             for o in figures["overdue"]])
@@ -192,7 +207,7 @@ def evaluation_report_docx(
     _narrative(document, evaluation, figures, follow_up, L)
 
     document.add_page_break()
-    document.add_heading(clean(L["annex"]), level=1)
+    _heading(document, L["annex"], 1)
     _table(document, [L["code"], L["title"], L["status"], L["progress"], L["update_date"], L["narrative"]],
            [[r["code"], r["title"], L[f"ItemStatus.{r['status']}"], _num(r["progress"], " %"), r["update_date"] or "—",
              r["narrative"] or "—"] for r in items])
@@ -203,21 +218,21 @@ def evaluation_report_docx(
 
 
 def _comparison(document, c: dict[str, Any], L: dict[str, str]) -> None:
-    document.add_heading(clean(f"{L['comparison']}: {c['earlier']} → {c['later']}"), level=1)
+    _heading(document, f"{L['comparison']}: {c['earlier']} → {c['later']}", 1)
     document.add_paragraph(clean(f"{L['overall']}: {_num(c['overall'][0], ' %')} → {_num(c['overall'][1], ' %')}"))
     _table(document, [L["axis"], L["earlier"], L["later"], L["change"]],
            [[f"{a['code']}. {a['title']}", _num(a["old"], " %"), _num(a["new"], " %"), _num(a["delta"], " pts")]
             for a in c["axes"]])
     for key, rows in (("moved", c["moved"]), ("stalled", c["stalled"]), ("cancelled_between", c["cancelled"])):
-        document.add_heading(clean(L[key]), level=2)
+        _heading(document, L[key], 2)
         _table(document, [L["code"], L["title"], L["earlier"], L["later"], L["change"]],
                [[r["code"], r["title"], f"{L['ItemStatus.' + r['old_status']]} {_num(r['old_progress'], ' %')}",
                  f"{L['ItemStatus.' + r['new_status']]} {_num(r['new_progress'], ' %')}", _num(r["delta"], " pts")]
                 for r in rows])
-    document.add_heading(clean(L["added"]), level=2)
+    _heading(document, L["added"], 2)
     _table(document, [L["code"], L["title"], L["status"], L["progress"]],
            [[r["code"], r["title"], L[f"ItemStatus.{r['status']}"], _num(r["progress"], " %")] for r in c["added"]])
-    document.add_heading(clean(L["rec_follow_up"]), level=2)
+    _heading(document, L["rec_follow_up"], 2)
     _table(document, ["#", L["recommendations"], L["follow_up"], L["progress"]],
            [[f"R{r['number']}", r["text"], r["code"] or L["not_followed"],
              (f"{L['ItemStatus.' + r['status']]} {_num(r['progress'], ' %')}" if r.get("status") else "—")]
@@ -225,14 +240,14 @@ def _comparison(document, c: dict[str, Any], L: dict[str, str]) -> None:
 
 
 def _governance(document, g: dict[str, Any], L: dict[str, str]) -> None:
-    document.add_heading(clean(L["governance"]), level=1)
+    _heading(document, L["governance"], 1)
     if g.get("period_start"):
         document.add_paragraph(clean(f"{L['period']}: {g['period_start']} – {g['period_end']}"))
     for row in g["bodies"]:
-        document.add_heading(clean(row["name"]), level=2)
+        _heading(document, row["name"], 2)
         flags = governance_flags(row, L)
         for flag in flags or [L["no_flag"]]:
-            document.add_paragraph(clean(flag), style="List Bullet")
+            _bullet(document, flag)
         charter = row["charter"]
         _table(document, ["", ""], [
             [L["charter"], f"v{charter['number']} ({charter['adopted_on']})" if charter else L["no"]],
@@ -244,7 +259,7 @@ def _governance(document, g: dict[str, Any], L: dict[str, str]) -> None:
             [L["minutes_late"], f"{len(row['minutes_late'])} (> {row['approval_limit_days']} {L['days']})"],
             [L["members_overdue"], f"{row['member_items_overdue']} / {row['member_items']} ({_num(row['overdue_share'], ' %')})"],
         ])
-    document.add_heading(clean(L["coverage"]), level=2)
+    _heading(document, L["coverage"], 2)
     _table(document, [L["area"], L["covering_bodies"], L["targeting_actions"]],
            [[c["area"], ", ".join(c["bodies"]) or L["none"], c["actions"]] for c in g["coverage"]])
 
@@ -253,15 +268,15 @@ def _narrative(document, evaluation: Any, figures: dict[str, Any], follow_up: di
                L: dict[str, str]) -> None:
     parts = [(None, L["plan_overall"])] + [(a["id"], f"{a['code']}. {a['title']}") for a in figures["axes"]]
     for kind, title in (("finding", L["findings"]), ("progress", L["progress_areas"]), ("lesson", L["lessons"])):
-        document.add_heading(clean(title), level=1)
+        _heading(document, title, 1)
         for axis_id, part in parts:
             notes = [n for n in evaluation.notes if n.kind.value == kind and n.axis_id == axis_id]
             if not notes:
                 continue
-            document.add_heading(clean(part), level=2)
+            _heading(document, part, 2)
             for note in notes:
-                document.add_paragraph(clean(note.text), style="List Bullet")
-    document.add_heading(clean(L["recommendations"]), level=1)
+                _bullet(document, note.text)
+    _heading(document, L["recommendations"], 1)
     rows = []
     for rec in evaluation.recommendations:
         state = follow_up.get(rec.id)
