@@ -22,7 +22,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 def build(actions: int):
     from coordination.accounts.models import Role, User
-    from coordination.bodies.models import Body, BodyKind, Charter, CharterStatus, OrganisationMembership
+    from coordination.bodies.models import (
+        Body,
+        BodyKind,
+        Charter,
+        CharterStatus,
+        OrganisationMembership,
+    )
     from coordination.evaluations.models import Evaluation, EvaluationKind, Recommendation
     from coordination.extensions import db
     from coordination.organisations.models import Organisation, OrganisationKind

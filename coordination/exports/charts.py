@@ -7,8 +7,8 @@ alternative) and uses presentation attributes only, so it renders under a strict
 from __future__ import annotations
 
 import io
-from functools import lru_cache
 from collections.abc import Sequence
+from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
 PALETTE = ("#0d6efd", "#198754", "#6c757d", "#ffc107", "#212529", "#dc3545", "#0dcaf0")
