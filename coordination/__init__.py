@@ -56,6 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from coordination.auditlog.views import bp as audit_bp
     from coordination.bodies.views import bp as bodies_bp
     from coordination.dashboard.views import bp as dashboard_bp
+    from coordination.evaluations.views import bp as evaluations_bp
     from coordination.meetings.views import bp as meetings_bp
     from coordination.meetings.views import feeds as feeds_bp
     from coordination.minutes.views import bp as minutes_bp
@@ -65,7 +66,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from coordination.search.views import bp as search_bp
 
     for blueprint in (accounts_bp, audit_bp, bodies_bp, dashboard_bp, organisations_bp, plans_bp,
-                      meetings_bp, minutes_bp, feeds_bp, search_bp, notifications_bp):
+                      meetings_bp, minutes_bp, feeds_bp, search_bp, notifications_bp,
+                      evaluations_bp):
         app.register_blueprint(blueprint)
 
     from coordination.errors import register_error_handlers

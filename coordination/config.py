@@ -145,6 +145,9 @@ class Config:
         ).split(",") if a.strip()
     )
 
+    # Governance health reports minutes still unapproved this many days after their meeting.
+    MINUTES_APPROVAL_DAYS = int(os.environ.get("MINUTES_APPROVAL_DAYS", 60))
+
     # Trust X-Forwarded-* from this many proxies (0 when serving directly).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))
 

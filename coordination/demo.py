@@ -228,8 +228,9 @@ def load() -> None:
         actor=None,
     )
     bodies.submit_for_review(v1, actor=None)
-    bodies.adopt_charter(v1, {"adopted_on": date(2006, 2, 14),
-                              "adopted_at_meeting": "Constitutive meeting, 14 February 2006"}, actor=None)
+    # Adopted only in 2009, after the mid-term evaluation found the committee had no charter.
+    bodies.adopt_charter(v1, {"adopted_on": date(2009, 6, 10),
+                              "adopted_at_meeting": "Ordinary meeting of 10 June 2009"}, actor=None)
     v2 = bodies.new_version_from(v1, actor=None)
     bodies.update_charter(
         v2,
@@ -258,6 +259,10 @@ def load() -> None:
     from coordination.demo_meetings import load_meetings
 
     load_meetings(orgs, people, cn)
+
+    from coordination.demo_evaluations import load_evaluations
+
+    load_evaluations(orgs, people, cn)
 
     # A draft charter for the support and treatment commission.
     bodies.create_charter(

@@ -27,6 +27,7 @@ from coordination.bodies.models import (
     PersonMembership,
 )
 from coordination.dates import local_today
+from coordination.evaluations.models import Evaluation
 from coordination.meetings.models import Meeting
 from coordination.minutes.models import Minutes, MinutesStatus
 from coordination.organisations.models import Organisation
@@ -165,6 +166,25 @@ def _minutes_rule(user: User, action: str, obj: Any) -> bool:
     return role in STAFF
 
 
+def _evaluation_rule(user: User, action: str, obj: Any) -> bool:
+    """Evaluators, the secretariat and admins create evaluations; authors (and staff) edit them
+    until final; only staff turn recommendations into action items. Final evaluations are read
+    by whoever sees the plan's body; drafts and those under review by their authors and staff."""
+    role = _role(user)
+    if isinstance(obj, type):
+        return action == "view" or role in (*STAFF, Role.EVALUATOR)
+    if not can_see_body(user, obj.plan.body):
+        return False
+    author = obj.is_author(user)
+    if action == "view":
+        return obj.is_final or role in STAFF or author
+    if action == "follow_up":
+        return role in STAFF
+    if action in ("edit", "delete"):
+        return not obj.is_final and (role in STAFF or (role == Role.EVALUATOR and author))
+    return False
+
+
 def _audit_rule(user: User, action: str, obj: Any) -> bool:
     return action == "view" and _role(user) in (Role.ADMIN, Role.EVALUATOR)
 
@@ -181,6 +201,7 @@ RULES: dict[type, Callable[[User, str, Any], bool]] = {
     Meeting: _meeting_rule,
     Minutes: _minutes_rule,
     AuditEntry: _audit_rule,
+    Evaluation: _evaluation_rule,
 }
 
 # Named abilities that are not about one object.
@@ -188,6 +209,7 @@ ABILITIES: dict[str, tuple[Role, ...]] = {
     "view_governance": READERS + (Role.MEMBER,),
     "search": READERS + (Role.MEMBER,),
     "manage_mail": (Role.ADMIN,),
+    "view_governance_health": READERS,
 }
 
 

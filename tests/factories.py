@@ -237,3 +237,28 @@ def decision(minutes, reference: str, text: str):
     year, number = int(reference.split("-")[-2]), int(reference.split("-")[-1])
     return _save(Decision(minutes=minutes, body_id=minutes.meeting.body_id, year=year, number=number,
                           reference=reference, text=text))
+
+
+def evaluation(plan, author=None, **kw):
+    """An evaluation of ``plan`` (a draft unless ``status`` says otherwise)."""
+    from coordination.evaluations.models import Evaluation, EvaluationKind, EvaluationStatus
+    from coordination.plans.models import ActionPlan
+
+    plan = db.session.get(ActionPlan, plan.id)
+    ev = Evaluation(
+        plan=plan, title=kw.pop("title", f"Evaluation {next(_seq)}"), kind=kw.pop("kind", EvaluationKind.MID_TERM),
+        period_start=kw.pop("period_start", plan.period_start), period_end=kw.pop("period_end", plan.period_end),
+        as_of=kw.pop("as_of", plan.period_start), status=kw.pop("status", EvaluationStatus.DRAFT),
+        created_by_id=author.id if author else None, **kw,
+    )
+    if author is not None:
+        ev.evaluators = [db.session.get(User, author.id)]
+    return _save(ev)
+
+
+def recommendation(evaluation, text: str, **kw):
+    from coordination.evaluations.models import Recommendation
+
+    evaluation = db.session.merge(evaluation)
+    number = len(evaluation.recommendations) + 1
+    return _save(Recommendation(evaluation=evaluation, number=number, text=text, **kw))

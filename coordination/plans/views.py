@@ -300,8 +300,11 @@ def _item_page(item: ActionItem, progress_form=None, comment_form=None, indicato
     if item.children:
         _items, nodes = queries.plan_nodes(ActionItem.id.in_(services.descendant_ids(item) | {item.id}), today)
         node = nodes.get(item.id)
+    from coordination.evaluations.queries import recommendation_for_item
+
     return render_template(
         "plans/item.html", item=item, state=state, node=node, today=today,
+        recommendation=recommendation_for_item(item.id),
         overdue=progress.is_overdue(item.deadline, state.status, today), corrected=corrected,
         trends=_trends(item), progress_form=progress_form, comment_form=comment_form or CommentForm(),
         indicator_form=indicator_form or IndicatorForm(), confirm=ConfirmForm(),

@@ -1,0 +1,1 @@
+"""Evaluations of action plans: figures as of a date, findings, recommendations, governance health."""
