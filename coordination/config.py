@@ -73,6 +73,13 @@ class Config:
 
     PAGE_SIZE = 25
 
+    # Seconds a client is told to wait (Retry-After) while the database is down or busy.
+    DATABASE_RETRY_AFTER = int(os.environ.get("DATABASE_RETRY_AFTER", 30))
+    # Meeting, deadline and report dates must fall within these years (a typo such as
+    # 0202 or 20266 is refused with a message instead of breaking calendars and exports).
+    DATE_MIN_YEAR = int(os.environ.get("DATE_MIN_YEAR", 1990))
+    DATE_MAX_YEAR = int(os.environ.get("DATE_MAX_YEAR", 2100))
+
     # Mail (used from the meetings and reminders features).
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))

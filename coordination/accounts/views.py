@@ -20,6 +20,7 @@ from coordination.accounts.models import User
 from coordination.errors import ValidationError
 from coordination.extensions import login_manager
 from coordination.forms import form_status
+from coordination.logs import security_event
 from coordination.organisations.queries import all_organisations
 from coordination.permissions import guard, login_only, public
 from coordination.urls import is_safe_next, page_arg
@@ -48,10 +49,13 @@ def login():
         address = request.remote_addr or "unknown"
         wait = services.login_retry_after(form.email.data, address)
         if wait is not None:
+            security_event("throttled", "log-in throttled for account %r", form.email.data)
             minutes = max(1, (wait + 59) // 60)
             return render_template("errors/429.html", status=429, minutes=minutes), 429
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
+            # The account typed and the address; never the password.
+            security_event("login_failed", "failed log-in for account %r", form.email.data)
             services.note_failed_login(form.email.data, address)
             form.form_errors.append(_("The e-mail address or password is not correct."))
             status = 401
