@@ -51,6 +51,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     Bootstrap5(app)
 
+    from coordination.text import CleanRequest
+    from coordination.urls import DatabaseIdConverter
+
+    app.request_class = CleanRequest
+    app.url_map.converters["int"] = DatabaseIdConverter  # before the blueprints add their rules
+
     from coordination.accounts.views import bp as accounts_bp
     from coordination.auditlog.views import bp as audit_bp
     from coordination.bodies.views import bp as bodies_bp

@@ -1,6 +1,7 @@
 """iCalendar (RFC 5545) exports: single meetings, series, body and personal feeds."""
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
@@ -9,6 +10,11 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from coordination.meetings.models import Meeting, MeetingSeries, MeetingStatus
+from coordination.text import one_line, xml_safe
+
+log = logging.getLogger(__name__)
+# VTIMEZONE rules are generated from here at the earliest, whatever dates a feed holds.
+EARLIEST_ZONE_RULES = date(1900, 1, 1)
 
 STATUS = {
     MeetingStatus.PLANNED: "TENTATIVE",
@@ -24,7 +30,7 @@ def _calendar(name: str, method: str | None = None) -> Calendar:
     cal.add("prodid", "-//Concertation//Coordination portal//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", one_line(name))
     if method:
         cal.add("method", method)
     return cal
@@ -33,22 +39,22 @@ def _calendar(name: str, method: str | None = None) -> Calendar:
 def _describe(event: Event, meeting: Meeting, url: str, organizer: str, *, title: str | None = None,
               status: MeetingStatus | None = None, stamp: datetime | None = None) -> None:
     stamp = stamp or meeting.updated_at
-    event.add("summary", title or meeting.title)
+    event.add("summary", one_line(title or meeting.title))
     event.add("dtstamp", stamp)
     event.add("last-modified", stamp)
     event.add("status", STATUS[status or meeting.status])
     event.add("url", url)
     place = meeting.location or meeting.online_link
     if place:
-        event.add("location", place)
+        event.add("location", one_line(place))
     description = [meeting.body.name]
     if meeting.online_link:
         description.append(meeting.online_link)
     if meeting.status_reason and status is None:
         description.append(meeting.status_reason)
-    event.add("description", "\n".join(description))
+    event.add("description", xml_safe("\n".join(description)))
     organizer_address = vCalAddress(f"mailto:{organizer}")
-    organizer_address.params["cn"] = vText(meeting.body.name)
+    organizer_address.params["cn"] = vText(one_line(meeting.body.name))
     event.add("organizer", organizer_address)
 
 
@@ -119,7 +125,7 @@ def deadline_event(uid: str, title: str, deadline: date, url: str, stamp: dateti
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp)
-    event.add("summary", title)
+    event.add("summary", one_line(title))
     event.add("dtstart", deadline)
     event.add("dtend", deadline + timedelta(days=1))
     event.add("transp", "TRANSPARENT")
@@ -138,8 +144,20 @@ def calendar_bytes(name: str, events: Iterable[Event], method: str | None = None
             value = start.dt
             starts.append(value.date() if isinstance(value, datetime) else value)
     if starts:
-        cal.add_missing_timezones(first_date=min(starts) - timedelta(days=366), last_date=max(starts) + timedelta(days=366))
+        first = max(min(starts), EARLIEST_ZONE_RULES + timedelta(days=366)) - timedelta(days=366)
+        last = max(max(starts), first) + timedelta(days=366) if max(starts) < date(9998, 1, 1) else date(9999, 1, 1)
+        cal.add_missing_timezones(first_date=first, last_date=last)
     return cal.to_ical()
+
+
+def _tolerant(row: object, build: Callable[[], Sequence[Event]]) -> Sequence[Event]:
+    """The events ``build`` makes for ``row``, or none when the row cannot be exported (a year 1
+    stored before dates were checked): one bad row never takes the whole feed down."""
+    try:
+        return build()
+    except (ValueError, OverflowError, TypeError, KeyError) as error:
+        log.warning("calendar export skipped %s %s: %s", type(row).__name__, getattr(row, "id", "?"), error)
+        return []
 
 
 def meetings_calendar(name: str, meetings: Sequence[Meeting], url_for_meeting: Callable[[Meeting], str],
@@ -150,11 +168,12 @@ def meetings_calendar(name: str, meetings: Sequence[Meeting], url_for_meeting: C
     series: dict[int, MeetingSeries] = {}
     for meeting in meetings:
         if meeting.series_id is None:
-            events.append(meeting_event(meeting, url_for_meeting(meeting), organizer))
+            events.extend(_tolerant(meeting, lambda m=meeting: [meeting_event(m, url_for_meeting(m), organizer)]))
         else:
             by_series.setdefault(meeting.series_id, []).append(meeting)
             series[meeting.series_id] = meeting.series
     for series_id, members in by_series.items():
-        events.extend(series_events(series[series_id], members, url_for_meeting, organizer))
+        events.extend(_tolerant(series[series_id],
+                                lambda s=series[series_id], m=members: series_events(s, m, url_for_meeting, organizer)))
     events.extend(extra)
     return calendar_bytes(name, events, method)

@@ -41,7 +41,7 @@ from coordination.meetings.models import AgendaItem, Meeting, Presence, Rsvp
 from coordination.organisations.queries import all_organisations
 from coordination.permissions import feed_guard, guard, visible_body_ids
 from coordination.uploads import send
-from coordination.urls import page_arg
+from coordination.urls import id_arg, page_arg
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
@@ -60,8 +60,8 @@ def _warn(meeting: Meeting) -> None:
 
 
 def _body_for_new() -> Body:
-    body_id = request.args.get("body", "")
-    body = get_body(int(body_id)) if body_id.isdigit() else None
+    body_id = id_arg("body")
+    body = get_body(body_id) if body_id is not None else None
     if body is None:
         abort(404)
     from coordination.permissions import can
