@@ -261,6 +261,7 @@ def test_a_rejected_evidence_file_keeps_what_was_typed(login_as, world, make, db
     assert 'id="evidence_file-error"' in html
     assert "Three trainings held in the South-East." in html and 'value="35"' in html
     assert "https://example.org/report" in html
+    assert "No progress reported yet" in html or "35 %" not in html  # the refused report is not shown as recorded
     assert _count(db_read, ProgressUpdate) == 0
 
 
