@@ -127,6 +127,13 @@ def _transaction(app: Flask) -> Iterator[None]:
 
 
 @pytest.fixture
+def own_session(monkeypatch):
+    """For tests that run a second app on a database of its own: ``db.session`` is then a
+    plain Flask-SQLAlchemy session again, not one bound to the suite's test connection."""
+    monkeypatch.setattr(db, "session", db._make_scoped_session({}))
+
+
+@pytest.fixture
 def make(app: Flask) -> Any:
     """``make.organisation(...)``: run a factory in its own app context and commit it."""
 

@@ -74,12 +74,6 @@ class Relay:
         self.sockets.clear()
 
 
-@pytest.fixture
-def own_session(monkeypatch):
-    """A session of Flask-SQLAlchemy's own kind, not bound to the suite's test connection."""
-    monkeypatch.setattr(db, "session", db._make_scoped_session({}))
-
-
 def _second_app(uri: str, **config) -> object:
     return create_app({
         "TESTING": True, "SECRET_KEY": "outage-test", "SERVER_NAME": "localhost",
