@@ -2,6 +2,11 @@
 
 A refused write must answer 403 (or 404 for what the user may not even see) and leave every
 table exactly as it was, audit log included.
+
+Two matrices: ``CASES`` (object × action, with allowed writes shown to change something) and
+``ROUTES``, built from ``app.url_map``: every (endpoint, method) needs one line there, or a
+reason in ``EXEMPT``, or ``test_every_route_has_a_matrix_case`` fails. Adding a route's case is
+one line — see the comment above ``ROLES`` for its form.
 """
 from __future__ import annotations
 
