@@ -6,14 +6,26 @@ FLASK   := $(BIN)/flask --app app
 STAMP   := $(VENV)/.installed
 # Mozilla's ical.js, the third iCalendar parser of the tests (tests/js/package-lock.json).
 JS_STAMP := tests/js/node_modules/.installed
+# Every runtime and test dependency pinned with its hashes (regenerate with `make lock`).
+LOCK    := requirements.lock
+# The suite fails below this share of covered lines (the floor itself is in pyproject.toml).
+COVERAGE ?= --cov=coordination --cov-report=term:skip-covered
 
-.PHONY: run test install translations check-migrations messages clean
+.PHONY: run test install lock translations check-migrations messages clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Re-pin after changing dependencies in pyproject.toml: keeps existing pins, adds the new
+# ones (from pip's cache or PyPI). `make lock LOCK_ARGS=--upgrade` moves every pin forward.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet "pip-tools>=7.4"
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --extra test --extra redis \
+		--no-emit-index-url --no-emit-find-links $(LOCK_ARGS) -o $(LOCK) pyproject.toml
 
 install: $(STAMP) translations $(JS_STAMP)
 
@@ -30,14 +42,17 @@ run: install
 	@echo "Concertation is serving on http://127.0.0.1:5000 (Ctrl+C to stop)."
 	CONCERTATION_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
 
+# The suite runs on TEST_DATABASE_URL (default: a new SQLite file), never on DATABASE_URL,
+# and refuses a database whose name does not contain "test" (it drops the schema).
 test: install
 	$(BIN)/ruff check --quiet .
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -rs $(COVERAGE) $(PYTEST_ARGS)
 
-# No drift between models and migrations: apply them to DATABASE_URL (default: a new SQLite
-# file) and ask Alembic whether autogenerate would find anything. CI runs it on both databases.
+# No drift between models and migrations: apply them to TEST_DATABASE_URL (default: a new
+# SQLite file) and ask Alembic whether autogenerate would find anything. CI runs it on both.
 check-migrations: install
-	@db="$${DATABASE_URL:-sqlite:///$$(mktemp -d)/check.db}"; \
+	@db="$${TEST_DATABASE_URL:-sqlite:///$$(mktemp -d)/check-test.db}"; \
+	case "$${db##*/}" in *test*) ;; *) echo "refusing $$db: its name must contain 'test'"; exit 1;; esac; \
 	DATABASE_URL="$$db" SECRET_KEY=check-migrations $(FLASK) db upgrade 2>&1 | tail -n 1 && \
 	DATABASE_URL="$$db" SECRET_KEY=check-migrations $(FLASK) db check
 

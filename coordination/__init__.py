@@ -52,6 +52,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     Bootstrap5(app)
 
+    from coordination.text import CleanRequest
+    from coordination.urls import DatabaseIdConverter
+
+    app.request_class = CleanRequest
+    app.url_map.converters["int"] = DatabaseIdConverter  # before the blueprints add their rules
+
     from coordination.accounts.views import bp as accounts_bp
     from coordination.auditlog.views import bp as audit_bp
     from coordination.bodies.views import bp as bodies_bp
@@ -79,10 +85,34 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     hooks.register(app)
 
     @app.after_request
+    def tag_request(response):
+        """Every answer names its request id, as the logs do (a proxy's X-Request-ID is kept)."""
+        from coordination.logs import request_id
+
+        response.headers.setdefault("X-Request-ID", request_id())
+        return response
+
+    from coordination.errors import (
+        DATABASE_UNAVAILABLE,
+        database_unavailable_response,
+        is_database_unavailable,
+    )
+
+    @app.after_request
     def commit(response):
         """One request, one transaction: commit a success, roll back anything else."""
         if response.status_code < 400:
-            db.session.commit()
+            try:
+                db.session.commit()
+            except DATABASE_UNAVAILABLE as error:  # e.g. SQLite's write lock not obtained in time
+                if not is_database_unavailable(error):
+                    raise
+                from flask import make_response
+
+                from coordination.errors import log as error_log
+
+                error_log.error("database unavailable at commit: %s", getattr(error, "orig", error))
+                return make_response(database_unavailable_response())
         else:
             db.session.rollback()
         return response

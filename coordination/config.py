@@ -90,6 +90,13 @@ class Config:
 
     PAGE_SIZE = 25
 
+    # Seconds a client is told to wait (Retry-After) while the database is down or busy.
+    DATABASE_RETRY_AFTER = int(os.environ.get("DATABASE_RETRY_AFTER", 30))
+    # Meeting, deadline and report dates must fall within these years (a typo such as
+    # 0202 or 20266 is refused with a message instead of breaking calendars and exports).
+    DATE_MIN_YEAR = int(os.environ.get("DATE_MIN_YEAR", 1990))
+    DATE_MAX_YEAR = int(os.environ.get("DATE_MAX_YEAR", 2100))
+
     # Canonical address of the portal: links in e-mail are built on it, never on a request's Host.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 

@@ -154,23 +154,37 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINTs, so it is turned
     off here and BEGIN is emitted in ``_sqlite_on_begin``.
     """
-    # (BEGIN IMMEDIATE there: a deferred transaction that reads, then writes after another
-    # process committed, fails at once with "database is locked" whatever the busy timeout;
-    # taking the write lock up front makes concurrent requests wait their turn instead.)
+    # (BEGIN IMMEDIATE there for writes: a deferred transaction that reads, then writes after
+    # another process committed, fails at once with "database is locked" whatever the busy
+    # timeout; taking the write lock up front makes concurrent writers wait their turn instead.
+    # Reads begin deferred, so WAL lets them run while another connection holds the lock.)
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # How long a writer waits for the lock: sqlite3's ``timeout`` (5 s unless the engine's
+    # connect_args say otherwise); then the request answers 503 with Retry-After.
     cursor.close()
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _read_only_request() -> bool:
+    """Whether the transaction serves a GET/HEAD/OPTIONS request (CLI and tasks count as writes)."""
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method in SAFE_METHODS
 
 
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(connection: sa.Connection) -> None:
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only request must not queue behind a writer (WAL readers never block): it
+        # begins deferred; should it write after all, SQLite upgrades or answers "busy" (503).
+        connection.exec_driver_sql("BEGIN" if _read_only_request() else "BEGIN IMMEDIATE")
 
 
 def contains(text: str, *columns: Any) -> Any:

@@ -4,9 +4,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DisconnectionError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -59,12 +61,58 @@ STALE_MESSAGE = _l(
 )
 
 
-def _render(status: int, message: Any = None, link: str | None = None):
+def _rollback() -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from coordination.extensions import db
 
-    db.session.rollback()
-    template = status if status in (400, 403, 404, 405, 409, 413, 422, 429) else 500
-    return render_template(f"errors/{template}.html", status=status, message=message, link=link), status
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:  # the database is gone: nothing to roll back there
+        log.warning("rollback failed on %s", request.path, exc_info=True)
+
+
+def _render(status: int, message: Any = None, link: str | None = None):
+    from coordination.logs import request_id
+
+    _rollback()
+    template = status if status in (400, 403, 404, 405, 409, 413, 422, 429, 503) else 500
+    html = render_template(f"errors/{template}.html", status=status, message=message, link=link,
+                           request_id=request_id())
+    return html, status
+
+
+# The database cannot be reached (PostgreSQL down, SQLite file missing) or is busy (SQLite's
+# write lock not obtained within the busy timeout): a passing condition, so 503, not 500.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
+# SQLite reports a missing table as an OperationalError too: that is a bug (500), not an outage.
+_SQLITE_OUTAGES = ("locked", "busy", "unable to open", "disk i/o", "readonly", "no such file")
+
+
+def is_database_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` means the database is down or busy (as opposed to a bug)."""
+    import sqlite3
+
+    if not isinstance(error, DATABASE_UNAVAILABLE):
+        return False
+    orig = getattr(error, "orig", None)
+    if isinstance(orig, sqlite3.OperationalError):
+        return any(word in str(orig).lower() for word in _SQLITE_OUTAGES)
+    return True
+
+
+def database_unavailable_response():
+    """The 503 page for a database that is down or busy, with Retry-After; needs no database."""
+    from coordination.extensions import login_manager
+    from coordination.logs import request_id
+
+    _rollback()
+    # Nothing after this may look the user up again (base template, security headers).
+    g._login_user = login_manager.anonymous_user()
+    retry = str(current_app.config["DATABASE_RETRY_AFTER"])
+    html = render_template("errors/503.html", status=503, request_id=request_id(),
+                           write=request.method not in ("GET", "HEAD", "OPTIONS"))
+    return html, 503, {"Retry-After": retry}
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -86,6 +134,24 @@ def register_error_handlers(app: Flask) -> None:
         log.warning("integrity error on %s: %s", request.path, error.orig)
         return _render(409, _l("This change clashes with existing records and was not saved."))
 
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error: CSRFError):
+        from coordination.logs import security_event
+
+        security_event("csrf", "CSRF check failed (%s)", error.description)
+        return _render(400, _l("The form had expired or did not come from this site. Reload the page and try again."))
+
+    for error_class in DATABASE_UNAVAILABLE:
+        @app.errorhandler(error_class)
+        def database_unavailable(error: Exception):
+            from coordination.logs import request_id
+
+            if not is_database_unavailable(error):
+                return unexpected(error)
+            log.error("database unavailable on %s [request %s]: %s", request.path, request_id(),
+                      getattr(error, "orig", error))
+            return database_unavailable_response()
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         body, status = _render(error.code or 500)
@@ -97,5 +163,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
-        log.exception("unhandled error on %s", request.path)
+        from coordination.logs import request_id
+
+        log.exception("unhandled error on %s [request %s]", request.path, request_id())
         return _render(500)

@@ -3,31 +3,108 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import HiddenField, PasswordField, SelectMultipleField, StringField, widgets
-from wtforms.validators import Length
+from wtforms import (
+    DateTimeField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.fields import DateField
+from wtforms.validators import Length, StopValidation
 
 from coordination.errors import ValidationError
+from coordination.text import LINE_BREAKS, clean
+
+# What the columns hold: INTEGER (PostgreSQL's int4) and NUMERIC(16, 2).
+INT_LIMIT = 2**31 - 1
+DECIMAL_LIMIT = Decimal(10) ** 14
 
 
 def strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
+    """Text without surrounding blanks nor the characters XML forbids (NUL first)."""
+    return clean(value).strip() if isinstance(value, str) else value
+
+
+def single_line(form: Any, field: Any) -> None:
+    """A one-line field (title, place, name…) refuses line breaks: they break calendars and exports."""
+    if isinstance(field.data, str) and LINE_BREAKS.search(field.data):
+        raise StopValidation(_l("Write this on one line (no line breaks)."))
+
+
+class HistoricalDate:
+    """Marks a date field for past facts (a body established in 1975): years from 1900 are accepted."""
+
+    min_year = 1900
+
+    def __call__(self, form: Any, field: Any) -> None:
+        return None
+
+
+def date_in_window(form: Any, field: Any) -> None:
+    """Dates within DATE_MIN_YEAR..DATE_MAX_YEAR: year 1 broke every calendar feed, year 9999 the forms."""
+    if field.data is None:
+        return
+    config = current_app.config
+    low = min((v.min_year for v in field.validators if isinstance(v, HistoricalDate)), default=config["DATE_MIN_YEAR"])
+    high = config["DATE_MAX_YEAR"]
+    if not low <= field.data.year <= high:
+        field.errors = []  # the message below says it all
+        raise StopValidation(_l("Enter a date between %(low)d and %(high)d.", low=low, high=high))
+
+
+def integer_in_range(form: Any, field: Any) -> None:
+    if field.data is not None and not -INT_LIMIT <= field.data <= INT_LIMIT:
+        raise StopValidation(_l("This number is too large."))
+
+
+def decimal_in_range(form: Any, field: Any) -> None:
+    if field.data is None:
+        return
+    if not field.data.is_finite() or abs(field.data) >= DECIMAL_LIMIT:
+        raise StopValidation(_l("Enter a number below 100,000,000,000,000."))
+
+
+def _checks_for(field: Any) -> list[Any]:
+    """The validators every field of this kind gets, whatever the form (see BaseForm)."""
+    if isinstance(field, DateTimeField | DateField):
+        return [date_in_window]
+    if isinstance(field, IntegerField):
+        return [integer_in_range]
+    if isinstance(field, DecimalField):
+        return [decimal_in_range]
+    if isinstance(field, StringField) and not isinstance(field, TextAreaField | HiddenField | PasswordField):
+        return [single_line]
+    return []
 
 
 class BaseForm(FlaskForm):
-    """Every form: CSRF on, text stripped of surrounding blanks (passwords excepted: they are
-    taken exactly as typed). Shown again after a session expired, it carries the saved text."""
+    """Every form: CSRF on; text stripped of surrounding blanks and of characters XML forbids
+    (passwords excepted: they are taken exactly as typed); one-line fields refuse line breaks;
+    dates fall in the configured window; numbers fit their columns. Each rule is added here
+    once, so no form can forget it. Shown again after a session expired, it carries the saved text."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             filters = unbound_field.kwargs.get("filters", [])
             if strip not in filters and not issubclass(unbound_field.field_class, PasswordField):
                 filters = [strip, *filters]
-            return unbound_field.bind(form=form, filters=filters, **options)
+            field = unbound_field.bind(form=form, filters=filters, **options)
+            checks = _checks_for(field)
+            if checks:
+                field.validators = [*field.validators, *checks]
+            return field
 
     def __init__(self, *args: Any, **kwargs: Any):
         if not args and "formdata" not in kwargs:

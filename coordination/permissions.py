@@ -234,6 +234,18 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
 # --- route guards ------------------------------------------------------------------------
 
 
+def _deny(status: int, action: str, target: Any) -> None:
+    """Refuse with ``status``, logging the refusal as a security event (with the request id)."""
+    from coordination.logs import security_event
+
+    if isinstance(target, str | type):
+        what = getattr(target, "__name__", target)
+    else:
+        what = f"{type(target).__name__} {getattr(target, 'id', '?')}"
+    security_event("denied", "%s refused: %s on %s", status, action, what)
+    abort(status)
+
+
 def _mark(view: Callable, kind: str) -> Callable:
     view.guard = kind  # type: ignore[attr-defined]
     return view
@@ -276,15 +288,15 @@ def guard(action: str, target: Any, load: Callable[..., Any] | None = None) -> C
                 return login_manager.unauthorized()
             if load is None:
                 if not can(current_user, action, target):
-                    abort(403)
+                    _deny(403, action, target)
                 return view(**kwargs)
             obj = load(**kwargs)
             if obj is None:
                 abort(404)
             if not can(current_user, "view", obj):
-                abort(404)
+                _deny(404, action, obj)
             if action != "view" and not can(current_user, action, obj):
-                abort(403)
+                _deny(403, action, obj)
             return view(obj)
 
         wrapped.guard_action = (action, target)  # type: ignore[attr-defined]
@@ -309,8 +321,10 @@ def feed_guard(load: Callable[..., Any] | None = None) -> Callable:
             if load is None:
                 return view(user)
             obj = load(**kwargs)
-            if obj is None or not can(user, "view", obj):
+            if obj is None:
                 abort(404)
+            if not can(user, "view", obj):
+                _deny(404, "feed", obj)
             return view(user, obj)
 
         return _mark(wrapped, "token")
@@ -329,7 +343,7 @@ def ability(name: str) -> Callable:
 
                 return login_manager.unauthorized()
             if not can(current_user, name):
-                abort(403)
+                _deny(403, name, "ability")
             return view(*args, **kwargs)
 
         return _mark(wrapped, "guard")

@@ -4,6 +4,33 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import request
+from werkzeug.routing import IntegerConverter, ValidationError
+
+# The largest id an INTEGER column holds (PostgreSQL's int4; SQLite's limit is larger).
+MAX_ID = 2**31 - 1
+# Pages past this are empty anyway; the cap keeps OFFSET within what the database accepts.
+MAX_PAGE = 100_000
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:…>`` in every route: a number the database cannot hold matches no route (404)."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - werkzeug's signature
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+    def to_python(self, value: str) -> int:
+        if len(value) > len(str(self.max)):  # int() of thousands of digits is refused, and slow
+            raise ValidationError()
+        return super().to_python(value)
+
+
+def id_arg(name: str) -> int | None:
+    """The query argument ``name`` as an id, or None when it is absent, not a number or too large."""
+    value = request.args.get(name, "")
+    if not value.isdigit() or len(value) > len(str(MAX_ID)):
+        return None
+    return int(value) if int(value) <= MAX_ID else None
 
 
 def is_safe_next(target: str | None) -> bool:
@@ -17,8 +44,8 @@ def is_safe_next(target: str | None) -> bool:
 
 
 def page_arg() -> int:
-    """The ``page`` query argument as a positive int (bad values mean page 1)."""
+    """The ``page`` query argument as a positive int (bad values mean page 1; huge ones are capped)."""
     try:
-        return max(1, int(request.args.get("page", 1)))
+        return min(MAX_PAGE, max(1, int(request.args.get("page", 1))))
     except ValueError:
         return 1

@@ -35,14 +35,34 @@ def run_migrations_online() -> None:
 
     options["compare_type"] = migration_compare_type
     with db.engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=db.metadata,
-            render_item=render_item,
-            **options,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch operations recreate tables (copy, drop, rename): with foreign keys enforced,
+            # dropping a table that populated rows point at fails ("FOREIGN KEY constraint
+            # failed", e.g. users on downgrade). SQLite's documented procedure: switch them off
+            # outside the transaction, migrate, then check every reference before switching back.
+            _driver(connection).execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=db.metadata,
+                render_item=render_item,
+                **options,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                broken = _driver(connection).execute("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the migration left broken references: {broken[:10]}")
+        finally:
+            if sqlite:
+                _driver(connection).execute("PRAGMA foreign_keys=ON")
+
+
+def _driver(connection):
+    """The sqlite3 connection itself: PRAGMA foreign_keys must run outside any transaction."""
+    return connection.connection.driver_connection
 
 
 def run_migrations_offline() -> None:

@@ -30,9 +30,54 @@ from tests import factories
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
 
+class NotATestDatabase(RuntimeError):
+    """The suite was pointed at a database whose name does not say it is for tests."""
+
+
+def check_test_database(url: str) -> str:
+    """Return ``url`` if its database name marks it as a test database, else refuse.
+
+    The suite drops the schema it runs on, so it must never reach a real database: it reads
+    ``TEST_DATABASE_URL`` only (never the application's ``DATABASE_URL``) and the database
+    name (a SQLite file's name) must contain "test".
+    """
+    name = sa.engine.make_url(url).database or ""
+    if "test" not in Path(name).name.lower():
+        raise NotATestDatabase(
+            f"refusing to run the tests on database {name!r}: its name must contain 'test' "
+            "(the suite drops its schema). Set TEST_DATABASE_URL to a test database."
+        )
+    return url
+
+
 def _database_url(tmp: Path) -> str:
-    url = os.environ.get("DATABASE_URL")
-    return url or f"sqlite:///{tmp / 'test.db'}"
+    url = os.environ.get("TEST_DATABASE_URL")
+    return check_test_database(url) if url else f"sqlite:///{tmp / 'test.db'}"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Refuse the whole run, before any fixture, when TEST_DATABASE_URL names a real database."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        try:
+            check_test_database(url)
+        except NotATestDatabase as error:
+            pytest.exit(str(error), returncode=4)
+
+
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and not hasattr(report, "wasxfail"):
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI (CI=true) a skipped test fails the run: CI must provide what every test needs."""
+    if _skipped and os.environ.get("CI", "").lower() in ("1", "true", "yes") and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        print(f"\nCI: {len(_skipped)} test(s) skipped, which fails the run: " + ", ".join(_skipped[:20]))
 
 
 @pytest.fixture(scope="session")
@@ -103,6 +148,13 @@ def _transaction(app: Flask) -> Iterator[None]:
         db.session = original
         outer.rollback()
         connection.close()
+
+
+@pytest.fixture
+def own_session(monkeypatch):
+    """For tests that run a second app on a database of its own: ``db.session`` is then a
+    plain Flask-SQLAlchemy session again, not one bound to the suite's test connection."""
+    monkeypatch.setattr(db, "session", db._make_scoped_session({}))
 
 
 @pytest.fixture

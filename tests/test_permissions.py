@@ -2,6 +2,11 @@
 
 A refused write must answer 403 (or 404 for what the user may not even see) and leave every
 table exactly as it was, audit log included.
+
+Two matrices: ``CASES`` (object × action, with allowed writes shown to change something) and
+``ROUTES``, built from ``app.url_map``: every (endpoint, method) needs one line there, or a
+reason in ``EXEMPT``, or ``test_every_route_has_a_matrix_case`` fails. Adding a route's case is
+one line — see the comment above ``ROLES`` for its form.
 """
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ import pytest
 from coordination.accounts.models import Role
 from coordination.bodies.models import SeatRole, Visibility
 from coordination.extensions import db
-from tests import today
+from tests import factories, today
 
 STATIC_ENDPOINTS = {"static", "bootstrap.static"}
 
@@ -293,3 +298,321 @@ def test_can_refuses_anonymous_and_inactive_users(app, make):
     with app.test_request_context():
         assert not can(AnonymousUserMixin(), "view", Organisation)
         assert not can(inactive, "view", Organisation)
+
+
+# === The route matrix: every (endpoint, method) of app.url_map × every role ====================
+#
+# How to add a route (one line in ROUTES below):
+#
+#     ("blueprint.endpoint", "METHOD"): R(lambda w: f"/url/{w.some_id}", ALLOWED_ROLES, {"role": 404}),
+#
+# * the url builder gets the world ``w`` (see ``route_world``; add an object there if needed),
+#   and, for calendar feeds, ``R(..., feed=True)`` appends nothing but gets ``w.token``;
+# * ALLOWED_ROLES is one of ALL, READERS_, STAFF_, ADMIN_ or any set of ROLES names;
+# * every other logged-in role must answer 403, unless the third argument says 404 (objects the
+#   role may not even see); anonymous visitors are sent to the log-in page (302), except on
+#   ``public`` routes (allowed) and token routes (a bad token: 404);
+# * POST data is optional (``data=lambda w: {...}``): the guard decides before any validation,
+#   so an allowed role only has to get past it (any answer but 403/404 and 5xx), while a refused
+#   write must leave every table unchanged.
+# A route that is in app.url_map but neither in ROUTES nor in EXEMPT fails
+# ``test_every_route_has_a_matrix_case``.
+
+ROLES = ("anonymous", "outsider", "member", "evaluator", "secretariat", "admin")
+ALL = frozenset(ROLES) - {"anonymous"}
+READERS_ = frozenset({"evaluator", "secretariat", "admin"})
+STAFF_ = frozenset({"secretariat", "admin"})
+ADMIN_ = frozenset({"admin"})
+PUBLIC = frozenset(ROLES)
+HIDDEN_FROM_MEMBERS = {"member": 404, "outsider": 404}
+
+
+@dataclass(frozen=True)
+class R:
+    url: object
+    allow: frozenset
+    refuse: dict | None = None
+    data: object = None
+    feed: bool = False
+
+
+# Routes the matrix does not walk, each with its reason.
+EXEMPT = {
+    ("static", "GET"),            # the app's CSS/JS files, public by nature
+    ("bootstrap.static", "GET"),  # Bootstrap's files, public by nature
+}
+
+ROUTES = {
+    ("accounts.create", "GET"): R(lambda w: "/accounts/users/new", ADMIN_),
+    ("accounts.create", "POST"): R(lambda w: "/accounts/users/new", ADMIN_,
+                                   data=lambda w: {"email": "made@example.net", "full_name": "Made", "language": "en", "role": "member"}),
+    ("accounts.deactivate", "POST"): R(lambda w: f"/accounts/users/{w.person}/deactivate", ADMIN_, HIDDEN_FROM_MEMBERS),
+    ("accounts.reactivate", "POST"): R(lambda w: f"/accounts/users/{w.person}/reactivate", ADMIN_, HIDDEN_FROM_MEMBERS),
+    ("accounts.detail", "GET"): R(lambda w: f"/accounts/users/{w.person}", READERS_, HIDDEN_FROM_MEMBERS),
+    ("accounts.edit", "GET"): R(lambda w: f"/accounts/users/{w.person}/edit", ADMIN_, HIDDEN_FROM_MEMBERS),
+    ("accounts.edit", "POST"): R(lambda w: f"/accounts/users/{w.person}/edit", ADMIN_, HIDDEN_FROM_MEMBERS),
+    ("accounts.feed_token", "POST"): R(lambda w: "/accounts/calendar-feed", ALL),
+    ("accounts.login", "GET"): R(lambda w: "/accounts/login", PUBLIC),
+    ("accounts.login", "POST"): R(lambda w: "/accounts/login", PUBLIC),
+    ("accounts.logout", "POST"): R(lambda w: "/accounts/logout", ALL),
+    ("accounts.password", "GET"): R(lambda w: "/accounts/password", ALL),
+    ("accounts.password", "POST"): R(lambda w: "/accounts/password", ALL),
+    ("accounts.profile", "GET"): R(lambda w: "/accounts/profile", ALL),
+    ("accounts.profile", "POST"): R(lambda w: "/accounts/profile", ALL),
+    ("accounts.users", "GET"): R(lambda w: "/accounts/users", READERS_),
+    ("audit.index", "GET"): R(lambda w: "/audit/", frozenset({"evaluator", "admin"})),
+    ("bodies.add_organisation", "GET"): R(lambda w: f"/bodies/{w.body}/organisations/new", STAFF_),
+    ("bodies.add_organisation", "POST"): R(lambda w: f"/bodies/{w.body}/organisations/new", STAFF_, data=_seat_data),
+    ("bodies.add_person", "GET"): R(lambda w: f"/bodies/{w.body}/people/new", STAFF_),
+    ("bodies.add_person", "POST"): R(lambda w: f"/bodies/{w.body}/people/new", STAFF_, data=_person_data),
+    ("bodies.add_signatory", "POST"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/signatories", STAFF_),
+    ("bodies.adopt_charter", "POST"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/adopt", STAFF_),
+    ("bodies.charter", "GET"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}", ALL),
+    ("bodies.compare_charters", "GET"): R(lambda w: f"/bodies/{w.body}/charters/compare?from=1&to=1", ALL),
+    ("bodies.create", "GET"): R(lambda w: "/bodies/new", STAFF_),
+    ("bodies.create", "POST"): R(lambda w: "/bodies/new", STAFF_, data=lambda w: _body_data("New Group")),
+    ("bodies.decisions", "GET"): R(lambda w: f"/bodies/{w.body}/decisions", ALL),
+    ("bodies.delete", "POST"): R(lambda w: f"/bodies/{w.empty_body}/delete", STAFF_),
+    ("bodies.delete_charter", "POST"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/delete", STAFF_),
+    ("bodies.delete_organisation", "POST"): R(lambda w: f"/bodies/{w.body}/organisations/{w.org_seat}/delete", STAFF_),
+    ("bodies.delete_person", "POST"): R(lambda w: f"/bodies/{w.body}/people/{w.person_seat}/delete", STAFF_),
+    ("bodies.detail", "GET"): R(lambda w: f"/bodies/{w.body}", ALL),
+    ("bodies.edit", "GET"): R(lambda w: f"/bodies/{w.body}/edit", STAFF_),
+    ("bodies.edit", "POST"): R(lambda w: f"/bodies/{w.body}/edit", STAFF_, data=lambda w: _body_data("Renamed")),
+    ("bodies.edit_charter", "GET"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/edit", STAFF_),
+    ("bodies.edit_charter", "POST"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/edit", STAFF_,
+                                       data=lambda w: _charter_data()),
+    ("bodies.edit_organisation", "GET"): R(lambda w: f"/bodies/{w.body}/organisations/{w.org_seat}/edit", STAFF_),
+    ("bodies.edit_organisation", "POST"): R(lambda w: f"/bodies/{w.body}/organisations/{w.org_seat}/edit", STAFF_),
+    ("bodies.edit_person", "GET"): R(lambda w: f"/bodies/{w.body}/people/{w.person_seat}/edit", STAFF_),
+    ("bodies.edit_person", "POST"): R(lambda w: f"/bodies/{w.body}/people/{w.person_seat}/edit", STAFF_),
+    ("bodies.end_organisation", "GET"): R(lambda w: f"/bodies/{w.body}/organisations/{w.org_seat}/end", STAFF_),
+    ("bodies.end_organisation", "POST"): R(lambda w: f"/bodies/{w.body}/organisations/{w.org_seat}/end", STAFF_,
+                                           data=lambda w: {"end_date": today().isoformat()}),
+    ("bodies.end_person", "GET"): R(lambda w: f"/bodies/{w.body}/people/{w.person_seat}/end", STAFF_),
+    ("bodies.end_person", "POST"): R(lambda w: f"/bodies/{w.body}/people/{w.person_seat}/end", STAFF_,
+                                     data=lambda w: {"end_date": today().isoformat()}),
+    ("bodies.governance", "GET"): R(lambda w: "/bodies/governance", ALL),
+    ("bodies.index", "GET"): R(lambda w: "/bodies/", ALL),
+    ("bodies.members", "GET"): R(lambda w: f"/bodies/{w.body}/members", ALL),
+    ("bodies.new_charter", "GET"): R(lambda w: f"/bodies/{w.body}/charters/new", STAFF_),
+    ("bodies.new_charter", "POST"): R(lambda w: f"/bodies/{w.body}/charters/new", STAFF_, data=lambda w: _charter_data()),
+    ("bodies.new_charter_version", "POST"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/new-version", STAFF_),
+    ("bodies.redraft_charter", "POST"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/redraft", STAFF_),
+    ("bodies.remove_signatory", "POST"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/signatories/{w.signatory}/delete", STAFF_),
+    ("bodies.submit_charter", "POST"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/submit", STAFF_),
+    ("calendar.body_feed", "GET"): R(lambda w: f"/calendar/{w.token}/bodies/{w.body}.ics", ALL, feed=True),
+    ("calendar.personal_feed", "GET"): R(lambda w: f"/calendar/{w.token}/mine.ics", ALL, feed=True),
+    ("dashboard.health", "GET"): R(lambda w: "/health", PUBLIC),
+    ("dashboard.home", "GET"): R(lambda w: "/", PUBLIC),
+    ("dashboard.index", "GET"): R(lambda w: "/dashboard", ALL),
+    ("meetings.add_agenda_item", "POST"): R(lambda w: f"/meetings/{w.meeting}/agenda", STAFF_,
+                                            data=lambda w: {"title": "Item", "duration_minutes": "10"}),
+    ("meetings.add_attachment", "POST"): R(lambda w: f"/meetings/{w.meeting}/attachments", STAFF_),
+    ("meetings.agenda_docx", "GET"): R(lambda w: f"/meetings/{w.meeting}/agenda.docx", ALL),
+    ("meetings.attachment", "GET"): R(lambda w: f"/meetings/{w.meeting}/attachments/{w.attachment}", ALL),
+    ("meetings.attendance", "GET"): R(lambda w: f"/meetings/{w.meeting}/attendance", STAFF_),
+    ("meetings.attendance", "POST"): R(lambda w: f"/meetings/{w.meeting}/attendance", STAFF_),
+    ("meetings.create", "GET"): R(lambda w: f"/meetings/new?body={w.body}", STAFF_),
+    ("meetings.create", "POST"): R(lambda w: f"/meetings/new?body={w.body}", STAFF_, data=lambda w: _meeting_data()),
+    ("meetings.create_series", "GET"): R(lambda w: f"/meetings/series/new?body={w.body}", STAFF_),
+    ("meetings.create_series", "POST"): R(lambda w: f"/meetings/series/new?body={w.body}", STAFF_),
+    ("meetings.delete_agenda_item", "POST"): R(lambda w: f"/meetings/{w.meeting}/agenda/{w.agenda_item}/delete", STAFF_),
+    ("meetings.detail", "GET"): R(lambda w: f"/meetings/{w.meeting}", ALL),
+    ("meetings.edit", "GET"): R(lambda w: f"/meetings/{w.meeting}/edit", STAFF_),
+    ("meetings.edit", "POST"): R(lambda w: f"/meetings/{w.meeting}/edit", STAFF_, data=lambda w: _meeting_data()),
+    ("meetings.edit_agenda_item", "GET"): R(lambda w: f"/meetings/{w.meeting}/agenda/{w.agenda_item}/edit", STAFF_),
+    ("meetings.edit_agenda_item", "POST"): R(lambda w: f"/meetings/{w.meeting}/agenda/{w.agenda_item}/edit", STAFF_,
+                                             data=lambda w: {"title": "Renamed item", "duration_minutes": "20"}),
+    ("meetings.index", "GET"): R(lambda w: "/meetings/", ALL),
+    ("meetings.invite_guest", "POST"): R(lambda w: f"/meetings/{w.meeting}/guests", STAFF_,
+                                         data=lambda w: {"user_id": w.person}),
+    ("meetings.meeting_ics", "GET"): R(lambda w: f"/meetings/{w.meeting}.ics", ALL),
+    ("meetings.move_agenda_item", "POST"): R(lambda w: f"/meetings/{w.meeting}/agenda/{w.agenda_item}/down", STAFF_),
+    ("meetings.reorder_agenda", "POST"): R(lambda w: f"/meetings/{w.meeting}/agenda/order", STAFF_),
+    # Only invitees answer an invitation (the member sits on the body and is invited).
+    ("meetings.rsvp", "POST"): R(lambda w: f"/meetings/{w.meeting}/rsvp", frozenset({"member"}),
+                                 data=lambda w: {"rsvp": "accepted"}),
+    ("minutes.add_action", "POST"): R(lambda w: f"/minutes/{w.draft_minutes}/decisions/{w.decision}/actions", STAFF_,
+                                      HIDDEN_FROM_MEMBERS),
+    ("minutes.add_decision", "POST"): R(lambda w: f"/minutes/{w.draft_minutes}/decisions", STAFF_, HIDDEN_FROM_MEMBERS,
+                                        data=lambda w: {"text": "A decision"}),
+    ("minutes.approve", "POST"): R(lambda w: f"/minutes/{w.draft_minutes}/approve", STAFF_, HIDDEN_FROM_MEMBERS),
+    ("minutes.comment", "POST"): R(lambda w: f"/minutes/{w.circulated_minutes}/comments", frozenset({"member"}) | STAFF_,
+                                   data=lambda w: {"text": "A comment"}),
+    ("minutes.correct", "POST"): R(lambda w: f"/minutes/{w.draft_minutes}/correct", STAFF_, HIDDEN_FROM_MEMBERS),
+    ("minutes.delete_decision", "POST"): R(lambda w: f"/minutes/{w.draft_minutes}/decisions/{w.decision}/delete", STAFF_,
+                                           HIDDEN_FROM_MEMBERS),
+    ("minutes.detail", "GET"): R(lambda w: f"/minutes/{w.draft_minutes}", READERS_, HIDDEN_FROM_MEMBERS),
+    ("minutes.docx", "GET"): R(lambda w: f"/minutes/{w.draft_minutes}.docx", READERS_, HIDDEN_FROM_MEMBERS),
+    ("minutes.edit", "GET"): R(lambda w: f"/minutes/{w.draft_minutes}/edit", STAFF_, HIDDEN_FROM_MEMBERS),
+    ("minutes.edit", "POST"): R(lambda w: f"/minutes/{w.draft_minutes}/edit", STAFF_, HIDDEN_FROM_MEMBERS,
+                                data=lambda w: {"summary": "Changed", "version": "1"}),
+    ("minutes.start", "POST"): R(lambda w: f"/minutes/new/{w.empty_meeting}", STAFF_),
+    ("minutes.step", "POST"): R(lambda w: f"/minutes/{w.draft_minutes}/circulate", STAFF_, HIDDEN_FROM_MEMBERS),
+    ("organisations.create", "GET"): R(lambda w: "/organisations/new", STAFF_),
+    ("organisations.create", "POST"): R(lambda w: "/organisations/new", STAFF_, data=lambda w: _org_data("New")),
+    ("organisations.delete", "POST"): R(lambda w: f"/organisations/{w.spare_org}/delete", STAFF_),
+    ("organisations.detail", "GET"): R(lambda w: f"/organisations/{w.other_org}", ALL),
+    ("organisations.edit", "GET"): R(lambda w: f"/organisations/{w.other_org}/edit", STAFF_),
+    ("organisations.edit", "POST"): R(lambda w: f"/organisations/{w.other_org}/edit", STAFF_, data=lambda w: _org_data("Renamed")),
+    ("organisations.index", "GET"): R(lambda w: "/organisations/", ALL),
+    ("plans.add_indicator", "POST"): R(lambda w: f"/plans/items/{w.own_item}/indicators", STAFF_,
+                                       data=lambda w: {"name": "Trained staff", "unit": "people"}),
+    # Members comment on the items their organisation leads or supports.
+    ("plans.comment", "POST"): R(lambda w: f"/plans/items/{w.own_item}/comments", frozenset({"member"}) | STAFF_,
+                                 data=lambda w: {"text": "A comment"}),
+    ("plans.create", "GET"): R(lambda w: "/plans/new", STAFF_),
+    ("plans.create", "POST"): R(lambda w: "/plans/new", STAFF_),
+    ("plans.delete", "POST"): R(lambda w: f"/plans/{w.empty_plan}/delete", STAFF_),
+    ("plans.delete_item", "POST"): R(lambda w: f"/plans/items/{w.spare_item}/delete", STAFF_),
+    ("plans.detail", "GET"): R(lambda w: f"/plans/{w.plan}", ALL),
+    ("plans.edit", "GET"): R(lambda w: f"/plans/{w.plan}/edit", STAFF_),
+    ("plans.edit", "POST"): R(lambda w: f"/plans/{w.plan}/edit", STAFF_),
+    ("plans.edit_item", "GET"): R(lambda w: f"/plans/items/{w.other_item}/edit", STAFF_),
+    ("plans.edit_item", "POST"): R(lambda w: f"/plans/items/{w.other_item}/edit", STAFF_, data=lambda w: _item_data()),
+    ("plans.evidence", "GET"): R(lambda w: f"/plans/items/{w.own_item}/updates/{w.evidence_update}/evidence", ALL),
+    ("plans.index", "GET"): R(lambda w: "/plans/", ALL),
+    ("plans.item", "GET"): R(lambda w: f"/plans/items/{w.other_item}", ALL),
+    ("plans.items", "GET"): R(lambda w: "/plans/items", ALL),
+    ("plans.items_csv", "GET"): R(lambda w: "/plans/items.csv", ALL),
+    ("plans.move_item", "GET"): R(lambda w: f"/plans/items/{w.spare_item}/move", STAFF_),
+    ("plans.move_item", "POST"): R(lambda w: f"/plans/items/{w.spare_item}/move", STAFF_),
+    ("plans.new_item", "GET"): R(lambda w: f"/plans/{w.plan}/items/new", STAFF_),
+    ("plans.new_item", "POST"): R(lambda w: f"/plans/{w.plan}/items/new", STAFF_, data=lambda w: _item_data()),
+    ("plans.new_standalone_item", "GET"): R(lambda w: "/plans/items/new", STAFF_),
+    ("plans.new_standalone_item", "POST"): R(lambda w: "/plans/items/new", STAFF_),
+    # Members report progress on the items their organisation leads.
+    ("plans.record_progress", "POST"): R(lambda w: f"/plans/items/{w.own_item}/progress", frozenset({"member"}) | STAFF_,
+                                         data=lambda w: _progress_data()),
+    ("plans.remove_indicator", "POST"): R(lambda w: f"/plans/items/{w.own_item}/indicators/{w.indicator}/delete", STAFF_),
+    ("search.index", "GET"): R(lambda w: "/search/?q=committee", ALL),
+}
+
+
+def test_every_route_has_a_matrix_case(app):
+    routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    missing = sorted(routes - set(ROUTES) - EXEMPT)
+    assert not missing, f"routes without a case in ROUTES (or a reason in EXEMPT): {missing}"
+    stale = sorted(set(ROUTES) - routes)
+    assert not stale, f"cases for routes that no longer exist: {stale}"
+
+
+@pytest.fixture
+def route_world(world, make, app):
+    """``world`` plus what sub-object routes need: an agenda item, a document, a decision,
+    an indicator, a signatory, a report with evidence, a meeting without minutes, users per role."""
+    from coordination.meetings.models import AgendaItem, Attachment
+    from coordination.plans.models import Indicator, ProgressUpdate
+
+    folder = app.config["UPLOAD_FOLDER"]
+    import os
+
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "matrix-test-file"), "wb") as f:
+        f.write(b"%PDF-1.4\n%%EOF\n")
+    with app.app_context():
+        agenda = AgendaItem(meeting_id=world.meeting, position=1, title="Opening", duration_minutes=10)
+        attachment = Attachment(meeting_id=world.meeting, path="matrix-test-file", name="doc.pdf",
+                                mime="application/pdf", size=15)
+        indicator = Indicator(item_id=world.own_item, name="People trained")
+        report = ProgressUpdate(item_id=world.own_item, update_date=today(), status="in_progress", progress=10,
+                                evidence_path="matrix-test-file", evidence_name="e.pdf", evidence_type="application/pdf",
+                                evidence_size=15)
+        db.session.add_all([agenda, attachment, indicator, report])
+        db.session.commit()
+        ids = {"agenda_item": agenda.id, "attachment": attachment.id, "indicator": indicator.id,
+               "evidence_update": report.id}
+    from coordination.bodies.models import Charter
+    from coordination.meetings.models import Meeting
+    from coordination.minutes.models import Minutes
+    from coordination.organisations.models import Organisation
+
+    with app.app_context():
+        charter = db.session.get(Charter, world.charter)
+        ids["signatory"] = factories.signatory(charter, db.session.get(Organisation, world.other_org)).id
+        ids["decision"] = factories.decision(db.session.get(Minutes, world.draft_minutes), "CN-2026-001", "Adopt.").id
+        body = db.session.get(Meeting, world.meeting).body
+        ids["empty_meeting"] = factories.meeting(body, title="No minutes yet").id
+        db.session.commit()
+    outsider = make.user(role=Role.MEMBER, organisation=make.organisation(name="Outside Network"))
+    users = {"member": world.member_user, "outsider": outsider}
+    for role in ("evaluator", "secretariat", "admin"):
+        users[role] = make.user(role=Role(role))
+    return world, ids, users
+
+
+class _W:
+    """The world as the url builders see it: ``world``'s ids, the extra ids, the role's feed token."""
+
+    def __init__(self, world, ids, token):
+        self.__dict__.update(vars(world))
+        self.__dict__.update(ids)
+        self.token = token
+
+
+def _client_for(app, client_factory, user):
+    """A client logged in by opening a server-side session directly (no password hashing)."""
+    from coordination.accounts import services
+
+    c = client_factory()
+    if user is None:
+        return c, "not-a-valid-token"
+    with app.app_context():
+        from coordination.accounts.models import User
+
+        fresh = db.session.get(User, user.id)
+        sid = services.start_session(fresh, "127.0.0.1", "matrix")
+        token = services.regenerate_feed_token(fresh, actor=fresh)
+        db.session.commit()
+    with c.session_transaction() as session:
+        session["sid"] = sid
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+    c._logged_in = True
+    return c, token
+
+
+def _expected(case: R, role: str):
+    if role in case.allow:
+        return ALLOW
+    if role == "anonymous":
+        return 404 if case.feed else 302
+    return (case.refuse or {}).get(role, FORBID)
+
+
+@pytest.mark.parametrize("endpoint,method", sorted(ROUTES))
+def test_route_matrix(endpoint, method, route_world, app, client_factory, db_read):
+    """Each role on this route: refused roles get 403/404 (or the log-in page) and change nothing;
+    allowed roles get past the guard. Writes are tried by refused roles first, then by the
+    least privileged allowed role only (its write may change what the next would see)."""
+    world, ids, users = route_world
+    case = ROUTES[(endpoint, method)]
+    order = sorted(ROLES, key=lambda r: (_expected(case, r) == ALLOW, ROLES.index(r)))
+    tried_allowed = False
+    for role in order:
+        want = _expected(case, role)
+        if want == ALLOW and method == "POST" and tried_allowed:
+            continue
+        client, token = _client_for(app, client_factory, users.get(role))
+        w = _W(world, ids, token)
+        url = case.url(w)
+        data = case.data(w) if case.data else {}
+        before = fingerprint(db_read) if method == "POST" and want != ALLOW else None
+        if method == "GET":
+            response = client.get(url)
+        else:
+            data.setdefault("csrf_token", client.csrf_token("/accounts/login" if role == "anonymous" else "/accounts/profile"))
+            response = client.post(url, data=data)
+        status = response.status_code
+        if want == ALLOW:
+            tried_allowed = True
+            assert status < 500 and status not in (403, 404), (role, url, status)
+        else:
+            assert status == want, (role, url, status, want)
+            if want == 302:
+                assert "/accounts/login" in response.headers["Location"]
+            if before is not None:
+                assert fingerprint(db_read) == before, f"a refused write by {role} changed the database"
+        response.close()  # downloads are streamed files

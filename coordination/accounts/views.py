@@ -29,6 +29,7 @@ from coordination.accounts.passwords import password_strength
 from coordination.errors import ValidationError
 from coordination.extensions import login_manager
 from coordination.forms import form_status
+from coordination.logs import security_event
 from coordination.organisations.queries import all_organisations
 from coordination.permissions import guard, login_only, public
 from coordination.urls import is_safe_next, page_arg
@@ -82,11 +83,14 @@ def login():
         address = request.remote_addr or "unknown"
         wait = services.login_retry_after(form.email.data, address)
         if wait is not None:
+            security_event("throttled", "log-in throttled for account %r", form.email.data)
             return too_many_attempts(wait)
         user = services.authenticate(form.email.data, form.password.data)
         target = request.args.get("next")
         target = target if is_safe_next(target) else None
         if user is None:
+            # The account typed and the address; never the password.
+            security_event("login_failed", "failed log-in for account %r", form.email.data)
             services.note_failed_login(form.email.data, address)
             form.form_errors.append(_("The e-mail address or password is not correct."))
             status = 401

@@ -10,7 +10,7 @@ from coordination.audit import AuditEntry
 from coordination.extensions import db
 from coordination.hooks import zone
 from coordination.permissions import guard
-from coordination.urls import page_arg
+from coordination.urls import id_arg, page_arg
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -34,10 +34,10 @@ def index():
     stmt = db.select(AuditEntry).options(joinedload(AuditEntry.actor)).order_by(AuditEntry.id.desc())
     if filters["type"]:
         stmt = stmt.where(AuditEntry.object_type == filters["type"])
-    if filters["object"].isdigit():
-        stmt = stmt.where(AuditEntry.object_id == int(filters["object"]))
-    if filters["actor"].isdigit():
-        stmt = stmt.where(AuditEntry.actor_id == int(filters["actor"]))
+    if (object_id := id_arg("object")) is not None:
+        stmt = stmt.where(AuditEntry.object_id == object_id)
+    if (actor_id := id_arg("actor")) is not None:
+        stmt = stmt.where(AuditEntry.actor_id == actor_id)
     if filters["action"]:
         stmt = stmt.where(AuditEntry.action == filters["action"])
     tz = zone(None)

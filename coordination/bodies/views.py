@@ -32,6 +32,7 @@ from coordination.extensions import db
 from coordination.forms import form_status
 from coordination.organisations.queries import all_organisations
 from coordination.permissions import ability, guard, visible_body_ids
+from coordination.urls import id_arg
 
 bp = Blueprint("bodies", __name__, url_prefix="/bodies")
 
@@ -56,8 +57,8 @@ def create():
     from flask import current_app
 
     initial = {"timezone": current_app.config["DEFAULT_TIMEZONE"]}
-    if request.method == "GET" and request.args.get("parent", "").isdigit():
-        initial["parent_id"] = int(request.args["parent"])
+    if request.method == "GET" and id_arg("parent") is not None:
+        initial["parent_id"] = id_arg("parent")
     form = BodyForm(queries.all_bodies(), all_organisations(), data=initial if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
@@ -144,7 +145,7 @@ def decisions(body: Body):
 
     year = request.args.get("year", "")
     search = request.args.get("q", "").strip()[:100]
-    rows = minutes_queries.decision_register({body.id}, int(year) if year.isdigit() else None, search)
+    rows = minutes_queries.decision_register({body.id}, int(year) if year.isdigit() and len(year) == 4 else None, search)
     references = {d.reference for d, _m in rows}
     arising = db.session.execute(
         db.select(ActionItem).where(ActionItem.body_id == body.id, ActionItem.decision_reference.in_(references or {""}))

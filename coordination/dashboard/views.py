@@ -77,5 +77,18 @@ def index():
 @bp.route("/health")
 @public
 def health():
-    db.session.execute(db.text("SELECT 1"))
-    return {"status": "ok"}
+    """For load balancers and monitoring: 200 when the database answers, 503 (with Retry-After) when not."""
+    from flask import current_app
+
+    from coordination.errors import DATABASE_UNAVAILABLE, is_database_unavailable, log
+
+    try:
+        db.session.execute(db.text("SELECT 1"))
+    except DATABASE_UNAVAILABLE as error:
+        if not is_database_unavailable(error):
+            raise
+        log.error("health check: database unavailable: %s", getattr(error, "orig", error))
+        db.session.rollback()
+        retry = str(current_app.config["DATABASE_RETRY_AFTER"])
+        return {"status": "unavailable", "database": "down"}, 503, {"Retry-After": retry}
+    return {"status": "ok", "database": "ok"}

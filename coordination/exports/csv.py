@@ -6,12 +6,15 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from coordination.text import one_line
+
 # Cells starting with these characters would be run as formulas by spreadsheet programs.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
+    # One line per row, whatever was stored: spreadsheets and scripts split on line breaks.
+    text = one_line(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 

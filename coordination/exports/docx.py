@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,13 +15,12 @@ from docx.shared import Cm
 
 from coordination.meetings.models import Meeting, MeetingStatus
 from coordination.minutes.models import Minutes
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+from coordination.text import xml_safe
 
 
 def clean(text: Any) -> str:
-    """Text without the control characters Word refuses."""
-    return _CONTROL.sub("", "" if text is None else str(text))
+    """Text without the characters Word (XML) refuses: controls, U+FFFE/U+FFFF, lone surrogates."""
+    return xml_safe(text)
 
 
 def _page_numbers(document) -> None:

@@ -1,6 +1,7 @@
 """iCalendar (RFC 5545) exports: single meetings, series, body and personal feeds."""
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -11,6 +12,11 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 from coordination.exports.vtimezone import vtimezone
 from coordination.meetings.models import Meeting, MeetingSeries, MeetingStatus
+from coordination.text import xml_safe
+
+log = logging.getLogger(__name__)
+# VTIMEZONE rules are generated from here at the earliest, whatever dates a feed holds.
+EARLIEST_ZONE_RULES = date(1900, 1, 1)
 
 STATUS = {
     MeetingStatus.PLANNED: "TENTATIVE",
@@ -35,7 +41,7 @@ def _calendar(name: str, method: str | None = None) -> Calendar:
 def _line(value: str) -> str:
     """A one-line text property: line breaks (and other control characters) become spaces, so
     one bad title can never break the file."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in value).split())
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in xml_safe(value)).split())
 
 
 def _lines(value: str) -> str:
@@ -169,9 +175,22 @@ def calendar_bytes(name: str, events: Iterable[Event], method: str | None = None
             value = start.dt
             starts.append(value.date() if isinstance(value, datetime) else value)
     if starts:
-        # Time zones first: a few programs read the file in one pass.
-        cal.subcomponents[0:0] = [vtimezone(zone, min(starts), max(starts)) for zone in sorted(zones)]
+        # Time zones first: a few programs read the file in one pass. Rules start no earlier
+        # than EARLIEST_ZONE_RULES, so a stored year 1 cannot break the file.
+        first = max(min(starts), EARLIEST_ZONE_RULES)
+        last = max(min(max(starts), date(9998, 1, 1)), first)
+        cal.subcomponents[0:0] = [vtimezone(zone, first, last) for zone in sorted(zones)]
     return cal.to_ical()
+
+
+def _tolerant(row: object, build: Callable[[], Sequence[Event]]) -> Sequence[Event]:
+    """The events ``build`` makes for ``row``, or none when the row cannot be exported (a year 1
+    stored before dates were checked): one bad row never takes the whole feed down."""
+    try:
+        return build()
+    except (ValueError, OverflowError, TypeError, KeyError) as error:
+        log.warning("calendar export skipped %s %s: %s", type(row).__name__, getattr(row, "id", "?"), error)
+        return []
 
 
 def meetings_calendar(name: str, meetings: Sequence[Meeting], url_for_meeting: Callable[[Meeting], str],
@@ -187,15 +206,18 @@ def meetings_calendar(name: str, meetings: Sequence[Meeting], url_for_meeting: C
     series: dict[int, MeetingSeries] = {}
     for meeting in meetings:
         if meeting.series_id is None:
-            events.append(meeting_event(meeting, url_for_meeting(meeting), organizer))
+            events.extend(_tolerant(meeting, lambda m=meeting: [meeting_event(m, url_for_meeting(m), organizer)]))
         else:
             by_series.setdefault(meeting.series_id, []).append(meeting)
             series[meeting.series_id] = meeting.series
     for series_id, members in by_series.items():
-        if whole_series(series[series_id], members):
-            events.extend(series_events(series[series_id], members, url_for_meeting, organizer))
+        members_of = series[series_id]
+        if whole_series(members_of, members):
+            events.extend(_tolerant(members_of, lambda s=members_of, m=members: series_events(
+                s, m, url_for_meeting, organizer)))
         else:
-            events.extend(meeting_event(m, url_for_meeting(m), organizer) for m in members)
+            for m in members:
+                events.extend(_tolerant(m, lambda m=m: [meeting_event(m, url_for_meeting(m), organizer)]))
     events.extend(extra)
     return calendar_bytes(name, events, method)
 

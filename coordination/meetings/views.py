@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -42,7 +41,7 @@ from coordination.meetings.models import AgendaItem, Meeting, Presence, Rsvp
 from coordination.organisations.queries import all_organisations
 from coordination.permissions import feed_guard, guard, visible_body_ids
 from coordination.uploads import send
-from coordination.urls import page_arg
+from coordination.urls import id_arg, page_arg
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
@@ -60,16 +59,10 @@ def _warn(meeting: Meeting) -> None:
         flash(warning, "warning")
 
 
-def _body_for_new() -> Body:
-    body_id = request.args.get("body", "")
-    body = get_body(int(body_id)) if body_id.isdigit() else None
-    if body is None:
-        abort(404)
-    from coordination.permissions import can
-
-    if not can(current_user, "view", body):
-        abort(404)
-    return body
+def _body_for_new() -> Body | None:
+    """The body named by ``?body=`` for a new meeting; the guard checks it (404 / 403)."""
+    body_id = id_arg("body")
+    return get_body(body_id) if body_id is not None else None
 
 
 # --- lists and scheduling ---------------------------------------------------------------------
@@ -84,9 +77,8 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@guard("create", Meeting)
-def create():
-    body = _body_for_new()
+@guard("schedule_meeting", Body, load=_body_for_new)
+def create(body: Body):
     initial = None
     if request.method == "GET":
         start = datetime.combine(local_today() + timedelta(days=14), datetime.min.time()).replace(hour=10)
@@ -106,9 +98,8 @@ def create():
 
 
 @bp.route("/series/new", methods=["GET", "POST"])
-@guard("create", Meeting)
-def create_series():
-    body = _body_for_new()
+@guard("schedule_meeting", Body, load=_body_for_new)
+def create_series(body: Body):
     initial = None
     if request.method == "GET":
         start = datetime.combine(local_today() + timedelta(days=7), datetime.min.time()).replace(hour=10)

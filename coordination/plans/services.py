@@ -319,6 +319,9 @@ def record_progress_update(
     if item.children:
         raise ConflictError(_l("The progress of an item with sub-items is computed from them."))
     _validate_update(item, data)
+    # The file is checked before the report exists: a refused file must leave no half-made
+    # report attached to the item (it would show on the form re-shown with the message).
+    stored = uploads.store(evidence) if evidence is not None and evidence.filename else None
     update = ProgressUpdate(
         item=item,
         update_date=data["update_date"],
@@ -329,8 +332,7 @@ def record_progress_update(
         corrects_id=data.get("corrects_id") or None,
         author_id=getattr(actor, "id", None),
     )
-    if evidence is not None and evidence.filename:
-        stored = uploads.store(evidence)
+    if stored is not None:
         update.evidence_path, update.evidence_name = stored.path, stored.name
         update.evidence_type, update.evidence_size = stored.mime, stored.size
     indicators = {i.id: i for i in item.indicators}

@@ -45,7 +45,7 @@ from coordination.plans.models import (
     ProgressUpdate,
 )
 from coordination.uploads import send
-from coordination.urls import page_arg
+from coordination.urls import id_arg, page_arg
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 
@@ -147,8 +147,8 @@ def _item_data(form: ItemForm) -> dict:
 @guard("edit", ActionPlan, load=queries.get_plan)
 def new_item(plan: ActionPlan):
     parent = None
-    if request.args.get("parent", "").isdigit():
-        parent = db.session.get(ActionItem, int(request.args["parent"]))
+    if id_arg("parent") is not None:
+        parent = db.session.get(ActionItem, id_arg("parent"))
         if parent is None or parent.plan_id != plan.id:
             abort(404)
     form = _item_form(data={"start_date": plan.period_start, "deadline": plan.period_end} if request.method == "GET" else None)
@@ -236,20 +236,16 @@ def delete_item(item: ActionItem):
 def _filters() -> queries.ItemFilters:
     args = request.args
 
-    def int_arg(name):
-        value = args.get(name, "")
-        return int(value) if value.isdigit() else None
-
     status = args.get("status", "")
     priority = args.get("priority", "")
     scope = args.get("scope", "")
     return queries.ItemFilters(
-        plan=int_arg("plan"),
-        owner=int_arg("owner"),
+        plan=id_arg("plan"),
+        owner=id_arg("owner"),
         status=status if status in {s.value for s in ItemStatus} else "",
-        axis=int_arg("axis"),
+        axis=id_arg("axis"),
         overdue=args.get("overdue") == "1",
-        due_within=int_arg("due_within"),
+        due_within=min(days, 36500) if (days := id_arg("due_within")) is not None else None,
         scope=scope if scope == "national" or scope in current_app.config["GEOGRAPHIC_AREAS"] else "",
         priority=priority if priority in {p.value for p in Priority} else "",
         search=args.get("q", "").strip()[:100],
