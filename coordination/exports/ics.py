@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
 from coordination.meetings.models import Meeting, MeetingSeries, MeetingStatus
 
@@ -158,3 +159,65 @@ def meetings_calendar(name: str, meetings: Sequence[Meeting], url_for_meeting: C
         events.extend(series_events(series[series_id], members, url_for_meeting, organizer))
     events.extend(extra)
     return calendar_bytes(name, events, method)
+
+
+# --- pre-serialised events (the feeds cache each event's bytes; see meetings/feeds.py) --------
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """One or more VEVENTs already serialised, with what the calendar around them needs."""
+
+    data: bytes
+    tzids: frozenset[str]
+    first: date | None
+    last: date | None
+
+
+def _day(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def fragment(events: Sequence[Event]) -> Fragment:
+    """Serialise ``events`` once (a meeting, a whole series, or a deadline)."""
+    tzids: set[str] = set()
+    days: list[date] = []
+    for event in events:
+        for _name, value in event.property_items(sorted=False):
+            params = getattr(value, "params", None)
+            if params and params.get("TZID"):
+                tzids.add(params["TZID"])
+        start = event.get("dtstart")
+        if start is not None:
+            days.append(_day(start.dt))
+    return Fragment(b"".join(e.to_ical() for e in events), frozenset(tzids),
+                    min(days) if days else None, max(days) if days else None)
+
+
+_END = b"END:VCALENDAR\r\n"
+
+
+def calendar_from_fragments(name: str, fragments: Sequence[Fragment], method: str | None = None,
+                            timezone_bytes: Callable[[str, date, date], bytes] | None = None) -> bytes:
+    """The same VCALENDAR as :func:`calendar_bytes`, spliced from pre-serialised events.
+
+    VTIMEZONEs cover the same span (a year either side of the events' first days);
+    ``timezone_bytes(tzid, first, last)`` may return a cached serialisation of one.
+    """
+    head = _calendar(name, method).to_ical()
+    firsts = [f.first for f in fragments if f.first is not None]
+    lasts = [f.last for f in fragments if f.last is not None]
+    zones = b""
+    if firsts:
+        first, last = min(firsts) - timedelta(days=366), max(lasts) + timedelta(days=366)
+        build = timezone_bytes or vtimezone_bytes
+        zones = b"".join(build(tzid, first, last) for tzid in sorted(set().union(*(f.tzids for f in fragments))))
+    return head[:-len(_END)] + zones + b"".join(f.data for f in fragments) + _END
+
+
+def vtimezone_bytes(tzid: str, first: date, last: date) -> bytes:
+    """One VTIMEZONE with the transitions between ``first`` and ``last`` (empty if unknown)."""
+    try:
+        return Timezone.from_tzid(tzid, first_date=first, last_date=last).to_ical()
+    except ValueError:
+        return b""

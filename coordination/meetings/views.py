@@ -22,12 +22,12 @@ from coordination.bodies.models import Body
 from coordination.bodies.queries import get_body
 from coordination.dates import local_today
 from coordination.db import utcnow
-from coordination.downloads import document_labels, docx_response, ics_response
+from coordination.downloads import document_labels, docx_response
 from coordination.errors import ValidationError
 from coordination.exports import docx as docx_export
-from coordination.exports import ics
 from coordination.extensions import db
 from coordination.forms import form_status
+from coordination.meetings import feeds as feeds_cache
 from coordination.meetings import queries, services, timeutil
 from coordination.meetings.forms import (
     PRESENCE_CHOICES,
@@ -311,12 +311,10 @@ def attendance(meeting: Meeting):
 @guard("view", Meeting, load=queries.get_meeting)
 def meeting_ics(meeting: Meeting):
     """One meeting; an occurrence of a series gives the whole series (one UID for all)."""
-    if meeting.series_id:
-        meetings = queries.series_meetings(meeting.series_id)
-    else:
-        meetings = [meeting]
-    data = ics.meetings_calendar(meeting.title, meetings, _url, _organizer(), method="PUBLISH")
-    return ics_response(data, f"meeting-{meeting.id}")
+    where = Meeting.series_id == meeting.series_id if meeting.series_id else Meeting.id == meeting.id
+    return feeds_cache.conditional(
+        feeds_cache.meeting_validator(meeting), f"meeting-{meeting.id}",
+        lambda: feeds_cache.meetings_calendar(meeting.title, [where], method="PUBLISH"))
 
 
 @bp.route("/<int:meeting_id>/agenda.docx")
@@ -337,19 +335,20 @@ def personal_feed(user):
     """My meetings, plus my organisation's action-item deadlines as all-day events."""
     from coordination.permissions import bodies_sat_on, visible_body_ids
 
-    visible = visible_body_ids(user)
-    meetings = queries.personal_meetings(user, visible, bodies_sat_on(user))
-    deadlines = [
-        ics.deadline_event(f"deadline-{item.id}@concertation", f"{item.code} {item.title}", item.deadline,
-                           url_for("plans.item", item_id=item.id, _external=True), item.updated_at)
-        for item in queries.organisation_deadlines(user.organisation_id, visible)
-    ]
-    data = ics.meetings_calendar(_("My meetings and deadlines"), meetings, _url, _organizer(), extra=deadlines)
-    return ics_response(data, "my-calendar")
+    visible, sat_on = visible_body_ids(user), bodies_sat_on(user)
+
+    def build() -> bytes:
+        deadlines = feeds_cache.deadline_fragments(user.organisation_id, visible)
+        return feeds_cache.meetings_calendar(
+            _("My meetings and deadlines"), queries.personal_meetings_filter(user, visible, sat_on), extra=deadlines)
+
+    return feeds_cache.conditional(feeds_cache.personal_validator(user, visible, sat_on), "my-calendar", build)
 
 
 @feeds.route("/<token>/bodies/<int:body_id>.ics")
 @feed_guard(load=get_body)
 def body_feed(user, body: Body):
-    data = ics.meetings_calendar(body.name, queries.body_feed(body.id), _url, _organizer())
-    return ics_response(data, f"body-{body.id}")
+    """Every meeting of a body; the guard has checked that the token's user may see it."""
+    return feeds_cache.conditional(
+        feeds_cache.body_validator(body), f"body-{body.id}",
+        lambda: feeds_cache.meetings_calendar(body.name, [Meeting.body_id == body.id]))
