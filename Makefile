@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 FLASK   := $(BIN)/flask --app app
 STAMP   := $(VENV)/.installed
 
-.PHONY: run test install translations check-migrations messages clean
+.PHONY: run test install translations check-migrations messages clean bench bench-large load
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,23 @@ check-migrations: install
 	@db="$${DATABASE_URL:-sqlite:///$$(mktemp -d)/check.db}"; \
 	DATABASE_URL="$$db" SECRET_KEY=check-migrations $(FLASK) db upgrade 2>&1 | tail -n 1 && \
 	DATABASE_URL="$$db" SECRET_KEY=check-migrations $(FLASK) db check
+
+# Benchmark and load test (not part of `make test`; see README, "Speed"). BENCH_ARGS and
+# LOAD_ARGS pass options, e.g. `make bench BENCH_ARGS="--rounds 5"`.
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP) translations
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-large: $(BENCH_STAMP) translations
+	$(BIN)/python -m bench.run --meetings 5000 --items 5000 $(BENCH_ARGS)
+
+load: $(BENCH_STAMP) translations
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 # Re-extract the message catalogue after adding strings.
 messages: $(STAMP)
