@@ -105,6 +105,18 @@ def build(meetings: int, items: int, seed: int = 2026) -> dict:
     bodies.adopt_charter(charter, {"adopted_on": date(2006, 1, 10)}, actor=None)
     assert charter.status == CharterStatus.ADOPTED
     db.session.commit()
+    body_id, secretary_id, member_ids = body.id, secretary.id, [m.id for m in members]
+    evaluator_email = evaluator.email
+    org_ids = [o.id for o in orgs]
+    from coordination.bodies.models import Body
+
+    def fresh() -> None:
+        """Commit, forget the loaded objects (memory stays flat) and get the few we use again."""
+        nonlocal body, secretary, members
+        db.session.commit()
+        db.session.expunge_all()
+        body, secretary = db.session.get(Body, body_id), db.session.get(User, secretary_id)
+        members = [db.session.get(User, i) for i in member_ids]
 
     # Meetings: one a week (500) or one a day (5,000), four fifths in the past.
     step = timedelta(days=7 if meetings <= 520 else 1)
@@ -120,12 +132,11 @@ def build(meetings: int, items: int, seed: int = 2026) -> dict:
         }, actor=secretary)
         for position, title in enumerate(AGENDA, 1):
             meeting_services.add_agenda_item(meeting, {"title": title, "duration_minutes": 15,
-                                                       "presenter_organisation_id": orgs[position % len(orgs)].id},
+                                                       "presenter_organisation_id": org_ids[position % len(orgs)]},
                                              actor=secretary)
         created.append(meeting.id)
         if n % 100 == 99:
-            db.session.commit()
-            db.session.expunge_all()
+            fresh()
             print(f"  {n + 1} meetings ({time.monotonic() - started:.0f} s)", file=sys.stderr)
     db.session.commit()
     local = datetime.combine(today + timedelta(days=3), datetime.min.time()).replace(hour=15)
@@ -138,6 +149,7 @@ def build(meetings: int, items: int, seed: int = 2026) -> dict:
 
     # Minutes for the past meetings: attendance, decisions, actions arising, approval.
     from coordination.meetings.models import Meeting
+    from coordination.minutes.models import Minutes
 
     past = [i for i in created if i in set(created[: int(meetings * 0.8)])]
     previous = None
@@ -154,7 +166,7 @@ def build(meetings: int, items: int, seed: int = 2026) -> dict:
                                                      actor=secretary)
             if d == 0 and index % 5 == 0:
                 minutes_services.action_from_decision(decision, {
-                    "title": f"Follow-up of meeting {index + 1}", "lead_organisation_id": orgs[index % len(orgs)].id,
+                    "title": f"Follow-up of meeting {index + 1}", "lead_organisation_id": org_ids[index % len(orgs)],
                     "focal_person_id": None, "deadline": today + timedelta(days=30 + index % 200),
                     "priority": "medium", "weight": 1,
                 }, actor=secretary)
@@ -165,9 +177,9 @@ def build(meetings: int, items: int, seed: int = 2026) -> dict:
                 minutes_services.publish(previous, actor=secretary)
         previous = minutes
         if index % 100 == 99:
-            db.session.commit()
-            db.session.expunge_all()
-            previous = db.session.merge(previous)
+            previous_id = previous.id
+            fresh()
+            previous = db.session.get(Minutes, previous_id)
             print(f"  {index + 1} minutes ({time.monotonic() - started:.0f} s)", file=sys.stderr)
     db.session.commit()
 
@@ -189,10 +201,10 @@ def build(meetings: int, items: int, seed: int = 2026) -> dict:
 
     for n in range(max(0, items - 24)):
         parent = db.session.get(ActionItem, objective_ids[n % len(objective_ids)])
-        org = orgs[n % len(orgs)]
+        org_id = org_ids[n % len(orgs)]
         start = date(2022, 1, 1) + timedelta(days=n % 900)
         item = plans.create_item({
-            "title": f"Action {n + 1}: strengthen referral and services", "lead_organisation_id": org.id,
+            "title": f"Action {n + 1}: strengthen referral and services", "lead_organisation_id": org_id,
             "start_date": start, "deadline": start + timedelta(days=200 + n % 800),
             "priority": rng.choice(list(Priority)), "weight": rng.choice([1, 1, 2]), "scope_national": True,
         }, plan=parent.plan, parent=parent, actor=None)
@@ -208,8 +220,7 @@ def build(meetings: int, items: int, seed: int = 2026) -> dict:
                 except Exception:  # noqa: BLE001,S110 - a date refused by the rules: skip it
                     pass
         if n % 200 == 199:
-            db.session.commit()
-            db.session.expunge_all()
+            fresh()
             print(f"  {n + 1} items ({time.monotonic() - started:.0f} s)", file=sys.stderr)
     db.session.commit()
 
@@ -217,7 +228,6 @@ def build(meetings: int, items: int, seed: int = 2026) -> dict:
     member = db.session.get(User, members[0].id)
     token = regenerate_feed_token(member, actor=member)
     db.session.commit()
-    from coordination.minutes.models import Minutes
 
     minutes_id = db.session.execute(
         db.select(Minutes.id).join(Meeting, Meeting.id == Minutes.meeting_id).where(Meeting.body_id == body.id, Minutes.status == "published")
@@ -225,11 +235,21 @@ def build(meetings: int, items: int, seed: int = 2026) -> dict:
     meeting_id = created[int(meetings * 0.8) - 1]
     item_id = db.session.execute(db.select(ActionItem.id).where(ActionItem.plan_id == plan_id,
                                                                 ActionItem.depth == 2).limit(1)).scalar()
+    circulated = list(db.session.execute(
+        db.select(Minutes.id).join(Meeting, Meeting.id == Minutes.meeting_id)
+        .where(Meeting.body_id == body.id, Minutes.status == "circulated").order_by(Minutes.id.desc()).limit(10)
+    ).scalars())
+    actions = list(db.session.execute(
+        db.select(ActionItem.id, ActionItem.lead_organisation_id).where(ActionItem.plan_id == plan_id, ActionItem.depth == 2)
+        .order_by(ActionItem.id.desc()).limit(200)).all())
+    member_orgs = {m.email: m.organisation_id for m in members}
     return {
+        "circulated_minutes": circulated,
+        "items_by_member": {email: [i for i, org in actions if org == org_id][:20] for email, org_id in member_orgs.items()},
         "meetings": meetings, "items": items, "password": PASSWORD, "body_id": body.id, "plan_id": plan_id,
         "meeting_id": meeting_id, "minutes_id": minutes_id, "item_id": item_id, "feed_token": token,
         "member": members[0].email, "members": [m.email for m in members], "secretariat": secretary.email,
-        "evaluator": evaluator.email, "meeting_ids": created[: int(meetings * 0.8)][-50:] + created[int(meetings * 0.8):][:50],
+        "evaluator": evaluator_email, "meeting_ids": created[: int(meetings * 0.8)][-50:] + created[int(meetings * 0.8):][:50],
         "built_in_seconds": round(time.monotonic() - started, 1),
     }
 
