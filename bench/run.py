@@ -77,18 +77,22 @@ def _env(database_url: str, **extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def _server(app: str, env: dict[str, str]):
+def _server(app: str, env: dict[str, str], ready: str = "/health"):
     port = _free_port()
     proc = subprocess.Popen([*GUNICORN, "--bind", f"127.0.0.1:{port}", app], cwd=ROOT, env=env,  # noqa: S603
                             start_new_session=True)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+        import urllib.request
+
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # the workers have booted once both answer
             try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
+                for _ in range(4):
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}{ready}", timeout=30):  # noqa: S310
+                        pass
+                break
             except OSError:
-                time.sleep(0.2)
+                time.sleep(0.3)
         else:
             raise SystemExit(f"{app} did not start")
         yield port, proc.pid
@@ -279,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     probe(database_url, workload, targets)
     with _server("app:app", _env(database_url)) as (portal, portal_pid), \
             _server("app:app", _env(database_url, CACHE_TYPE="NullCache")) as (cold, cold_pid), \
-            _server("bench.bare:app", _env(database_url)) as (bare, bare_pid):
+            _server("bench.bare:app", _env(database_url), ready="/") as (bare, bare_pid):
         ports = {"portal": portal, "cold": cold, "bare": bare}
         cookie = _login(f"http://127.0.0.1:{portal}", workload["member"], workload["password"])
         for target in targets:  # warm every worker's caches and connections
