@@ -129,16 +129,21 @@ def create_series():
 
 
 def _detail(meeting: Meeting, agenda_form=None, attachment_form=None, guest_form=None, status: int = 200):
+    from coordination.permissions import can
+
     quorum = services.meeting_quorum(meeting)
     mine = next((i for i in meeting.invitations if i.user_id == current_user.id), None)
     invited = {i.user_id for i in meeting.invitations}
+    # The editing forms (and the people and organisations they list) only for those who edit.
+    manage = can(current_user, "edit", meeting)
+    people = active_people() if manage else []
     return render_template(
         "meetings/detail.html", meeting=meeting, quorum=quorum, mine=mine, confirm=ConfirmForm(),
         past=meeting.end < utcnow(),
         total_minutes=sum(a.duration_minutes for a in meeting.agenda),
-        agenda_form=agenda_form or AgendaItemForm(all_organisations(), active_people()),
-        attachment_form=attachment_form or AttachmentForm(meeting.agenda),
-        guest_form=guest_form or GuestForm([p for p in active_people() if p.id not in invited]),
+        agenda_form=agenda_form or (AgendaItemForm(all_organisations(), people) if manage else None),
+        attachment_form=attachment_form or (AttachmentForm(meeting.agenda) if manage else None),
+        guest_form=guest_form or (GuestForm([p for p in people if p.id not in invited]) if manage else None),
         rsvp_choices=[r for r in Rsvp if r != Rsvp.NONE],
         invitations=sorted(meeting.invitations, key=lambda i: (i.guest, i.organisation.name if i.organisation else "", i.alternate, i.person.full_name)),
     ), status
