@@ -46,26 +46,12 @@ def all_plans(visible: set[int] | None) -> list[ActionPlan]:
     return list(db.session.execute(stmt).scalars())
 
 
-def plan_nodes(plan_filter: Any, as_of: date) -> tuple[list[ActionItem], dict[int, progress.NodeProgress]]:
-    """Items matching ``plan_filter`` in tree order and their figures on ``as_of`` (3 queries)."""
-    items = list(
-        db.session.execute(
-            db.select(ActionItem)
-            .where(plan_filter)
-            .options(joinedload(ActionItem.lead_organisation))
-            .order_by(ActionItem.sort_key)
-        ).scalars()
-    )
-    states = progress.states_as_of(plan_filter, as_of)
-    return items, progress.roll_up(items, states, as_of)
-
-
 def plans_overview(visible: set[int] | None, as_of: date) -> list[tuple[ActionPlan, progress.PlanSummary]]:
     """Every visible plan with its summary on ``as_of`` (a fixed number of queries)."""
     plans = all_plans(visible)
     if not plans:
         return []
-    _items, nodes = plan_nodes(ActionItem.plan_id.in_([p.id for p in plans]), as_of)
+    nodes = light_nodes(ActionItem.plan_id.in_([p.id for p in plans]), as_of)
     by_plan: dict[int, dict[int, progress.NodeProgress]] = {p.id: {} for p in plans}
     for item_id, node in nodes.items():
         by_plan[node.item.plan_id][item_id] = node
@@ -264,18 +250,27 @@ class Outline:
     hidden: dict[int, int]  # axis id → children not shown on the outline
 
 
+def _outline_rows(item_filter: Any) -> list[OutlineNode]:
+    rows = db.session.execute(
+        sa.select(ActionItem.id, ActionItem.parent_id, ActionItem.plan_id, ActionItem.depth, ActionItem.code,
+                  ActionItem.title, ActionItem.sort_key, ActionItem.weight, ActionItem.deadline)
+        .where(item_filter).order_by(ActionItem.sort_key)
+    ).all()
+    return [OutlineNode(*r) for r in rows]
+
+
+def light_nodes(item_filter: Any, as_of: date) -> dict[int, progress.NodeProgress]:
+    """Figures on ``as_of`` of the items matched, from their columns only (2 queries, no ORM objects)."""
+    return progress.roll_up(_outline_rows(item_filter), progress.states_as_of(item_filter, as_of), as_of)
+
+
 def plan_outline(plan_id: int, as_of: date, open_id: int | None = None, page: int = 1) -> Outline:
     """The plan's roll-up on ``as_of`` and the rows of its page (4 queries whatever its size).
 
     Shown: the axes, up to ``OUTLINE_CHILDREN`` objectives under each, and — when a node is
     unfolded (``open_id``) — the path down to it and one page of its children.
     """
-    rows = db.session.execute(
-        sa.select(ActionItem.id, ActionItem.parent_id, ActionItem.plan_id, ActionItem.depth, ActionItem.code,
-                  ActionItem.title, ActionItem.sort_key, ActionItem.weight, ActionItem.deadline)
-        .where(ActionItem.plan_id == plan_id).order_by(ActionItem.sort_key)
-    ).all()
-    items = [OutlineNode(*r) for r in rows]
+    items = _outline_rows(ActionItem.plan_id == plan_id)
     states = progress.states_as_of(ActionItem.plan_id == plan_id, as_of)
     nodes = progress.roll_up(items, states, as_of)
     by_id = {i.id: i for i in items}

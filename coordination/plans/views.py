@@ -316,7 +316,7 @@ def _item_page(item: ActionItem, progress_form=None, comment_form=None, indicato
         )
     node = None
     if item.children:
-        _items, nodes = queries.plan_nodes(ActionItem.id.in_(services.descendant_ids(item) | {item.id}), today)
+        nodes = queries.light_nodes(ActionItem.id.in_(services.descendant_ids(item) | {item.id}), today)
         node = nodes.get(item.id)
     return render_template(
         "plans/item.html", item=item, state=state, node=node, today=today,
