@@ -104,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     if not database_url.startswith(("postgres://", "postgresql")):
         raise SystemExit("the load test runs on PostgreSQL: set BENCH_DATABASE_URL (its name must contain 'bench')")
     described = ROOT / "instance" / f"load-workload-{args.meetings}x{args.items}.json"
+    if args.reuse and not described.exists():  # the benchmark's workload of that size will do
+        described = ROOT / "instance" / f"bench-workload-{args.meetings}x{args.items}.json"
     if not (args.reuse and described.exists()):
         subprocess.run([PYTHON, "-m", "bench.workload", "--meetings", str(args.meetings), "--items", str(args.items),  # noqa: S603
                         "--out", str(described)], cwd=ROOT, env=_env(database_url), check=True)

@@ -194,6 +194,13 @@ def probe(database_url: str, workload: dict, targets: list[Target]) -> None:
             target.headers["If-None-Match"] = first.headers.get("ETag", "")
 
 
+def _get(url: str, headers: dict[str, str]) -> None:
+    import urllib.request
+
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=600) as answer:  # noqa: S310
+        answer.read()
+
+
 WRK_LATENCY = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
@@ -286,15 +293,19 @@ def main(argv: list[str] | None = None) -> int:
             _server("bench.bare:app", _env(database_url), ready="/") as (bare, bare_pid):
         ports = {"portal": portal, "cold": cold, "bare": bare}
         cookie = _login(f"http://127.0.0.1:{portal}", workload["member"], workload["password"])
-        for target in targets:  # warm every worker's caches and connections
+        for target in targets:  # warm every worker's caches and connections, one request at a time
             headers = {**target.headers, **({"Cookie": cookie} if target.session else {})}
-            wrk(f"http://127.0.0.1:{ports[target.server]}{target.path}", headers, 1, args.connections)
+            for _ in range(2 if target.server == "cold" else 4):
+                _get(f"http://127.0.0.1:{ports[target.server]}{target.path}", headers)
         for n in range(args.rounds):
             print(f"round {n + 1}/{args.rounds}", file=sys.stderr)
             for target in targets:
                 headers = {**target.headers, **({"Cookie": cookie} if target.session else {})}
                 target.rounds.append(wrk(f"http://127.0.0.1:{ports[target.server]}{target.path}", headers,
                                          args.seconds, args.connections))
+                # Requests still queued when wrk stops must not slow the next target down.
+                for _ in range(args.connections):
+                    _get(f"http://127.0.0.1:{ports[target.server]}" + ("/" if target.server == "bare" else "/health"), {})
         rss = {"portal": worker_rss_mb(portal_pid), "cold": worker_rss_mb(cold_pid), "bare": worker_rss_mb(bare_pid)}
     result = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "meetings": args.meetings, "items": args.items,
               "database": database_url.split(":", 1)[0], "machine": _machine(), "rounds": args.rounds,

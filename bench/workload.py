@@ -272,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
 
         upgrade()
         description = build(args.meetings, args.items)
+        if db.engine.dialect.name == "postgresql":  # fresh statistics, as autovacuum would give
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("ANALYZE")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(description, indent=2))
     print(f"workload: {args.meetings} meetings, {args.items} items in {description['built_in_seconds']} s "
