@@ -261,6 +261,20 @@ def print_table(result: dict, previous: dict | None) -> None:
           f"portal without cache {result['rss_mb']['cold']}, bare {result['rss_mb']['bare']}")
 
 
+def markdown(result: dict) -> str:
+    """A results file as a Markdown table (for the README)."""
+    lines = [f"{result['meetings']} meetings, {result['items']} items, {result['database']}, {result['date']} — "
+             f"{result['machine']}; {result['rounds']} rounds × {result['seconds']} s, {result['connections']} connections; "
+             f"worker RSS at the end: {max(result['rss_mb']['portal'] or [0])} MB (portal), "
+             f"{max(result['rss_mb']['cold'] or [0])} MB (no cache), {max(result['rss_mb']['bare'] or [0])} MB (bare).", "",
+             "| target | req/s | p50 ms | p99 ms | SQL | bytes | share of the ceiling |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in result["rows"]:
+        lines.append(f"| {r['target']} | {r['rps'] or 0:.1f} | {r['p50_ms'] or 0:.0f} | {r['p99_ms'] or 0:.0f} | "
+                     f"{'' if r['queries'] is None else r['queries']} | {r['bytes'] or ''} | {r['share_of_ceiling'] or 0:.2f} % |")
+    return "\n".join(lines)
+
+
 def _machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), "unknown CPU")
@@ -276,7 +290,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=3, help="wrk duration of each target in each round")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--reuse", action="store_true", help="keep the workload of an earlier run of this size")
+    parser.add_argument("--markdown", type=Path, help="print a results file as a Markdown table and stop")
     args = parser.parse_args(argv)
+    if args.markdown:
+        print(markdown(json.loads(args.markdown.read_text())))
+        return 0
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed (apt-get install wrk)")
     size = f"{args.meetings}x{args.items}"
