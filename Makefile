@@ -11,7 +11,7 @@ LOCK    := requirements.lock
 # The suite fails below this share of covered lines (the floor itself is in pyproject.toml).
 COVERAGE ?= --cov=coordination --cov-report=term:skip-covered
 
-.PHONY: run test install lock translations check-migrations messages clean
+.PHONY: run test install lock translations check-migrations messages clean bench bench-large load
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,23 @@ check-migrations: install
 	case "$${db##*/}" in *test*) ;; *) echo "refusing $$db: its name must contain 'test'"; exit 1;; esac; \
 	DATABASE_URL="$$db" SECRET_KEY=check-migrations $(FLASK) db upgrade 2>&1 | tail -n 1 && \
 	DATABASE_URL="$$db" SECRET_KEY=check-migrations $(FLASK) db check
+
+# Benchmark and load test (not part of `make test`; see README, "Speed"). BENCH_ARGS and
+# LOAD_ARGS pass options, e.g. `make bench BENCH_ARGS="--rounds 5"`.
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP) translations
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-large: $(BENCH_STAMP) translations
+	$(BIN)/python -m bench.run --meetings 5000 --items 5000 $(BENCH_ARGS)
+
+load: $(BENCH_STAMP) translations
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 # Re-extract the message catalogue after adding strings.
 messages: $(STAMP)

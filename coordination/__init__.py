@@ -39,12 +39,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     mask_secrets()
 
     from coordination import hooks
-    from coordination.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from coordination.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=hooks.select_locale, timezone_selector=hooks.select_timezone)
 

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask import g, has_app_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
@@ -69,7 +70,17 @@ class LabelledEnum(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(_ENUM_LABELS.get((type(self), self.value), self.value))
+        """The translated label, resolved once per request (list pages show it on every row)."""
+        key = (type(self), self.value)
+        if not has_app_context():
+            return str(_ENUM_LABELS.get(key, self.value))
+        from flask_babel import get_locale
+
+        cache = g.setdefault("_enum_labels", {})
+        cached = (key, str(get_locale()))  # force_locale (e-mails) changes the language mid-context
+        if cached not in cache:
+            cache[cached] = str(_ENUM_LABELS.get(key, self.value))
+        return cache[cached]
 
 
 def set_labels(enum_cls: type[enum.Enum], labels: Mapping[Any, Any]) -> None:

@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and initialised in create_app()."""
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -13,6 +14,8 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Serialised calendar feeds and events (in-process by default, Redis when CACHE_REDIS_URL is set).
+cache = Cache()
 
 
 def _client_address() -> str:

@@ -8,12 +8,14 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from limits import parse
 from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm.attributes import set_committed_value
 
 from coordination import audit
 from coordination.accounts.models import Role, SavedForm, User, UserSession
@@ -153,8 +155,12 @@ def start_session(user: User, ip_address: str = "", user_agent: str = "") -> str
             user_agent=user_agent[:300],
         )
     )
-    user.last_login_at = at
+    # Bookkeeping, not an edit: written without the version check, so two log-ins of the same
+    # account at once (or a log-in during an admin's edit) raise no false conflict (409).
     db.session.flush()
+    db.session.execute(sa.update(User).where(User.id == user.id).values(last_login_at=at),
+                       execution_options={"synchronize_session": False})
+    set_committed_value(user, "last_login_at", at)
     return token
 
 

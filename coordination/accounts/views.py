@@ -252,5 +252,4 @@ def reactivate(user: User):
 
 # Pages reached from e-mail (invitation, password reset, address change) and the sign-in
 # security pages live apart, on this blueprint.
-from coordination.accounts import recovery_views  # noqa: E402,F401
-from coordination.accounts import security_views  # noqa: E402,F401
+from coordination.accounts import recovery_views, security_views  # noqa: E402,F401

@@ -1,8 +1,6 @@
 """Forms for bodies, memberships, charters and signatories."""
 from __future__ import annotations
 
-from zoneinfo import available_timezones
-
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
@@ -20,6 +18,7 @@ from coordination.bodies.models import (
 )
 from coordination.dates import local_today
 from coordination.forms import BaseForm, VersionedForm, enum_choices, optional_int, text_length
+from coordination.meetings.timeutil import zone_choices
 from coordination.organisations.models import Level
 
 NONE = _l("— none —")
@@ -68,7 +67,7 @@ class BodyForm(VersionedForm):
         self.parent_id.choices = _ids(bodies, NONE)
         self.lead_organisation_id.choices = _ids(organisations, NONE)
         self.secretariat_organisation_id.choices = _ids(organisations, NONE)
-        self.timezone.choices = [(z, z) for z in sorted(available_timezones())]
+        self.timezone.choices = list(zone_choices())
 
 
 def _not_in_future(form, field):

@@ -5,7 +5,6 @@ import difflib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 
@@ -27,6 +26,7 @@ from coordination.dates import local_today
 from coordination.db import apply_changes, audit_value, utcnow
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
+from coordination.meetings.timeutil import known_zones
 from coordination.organisations.models import Organisation
 
 BODY_FIELDS = (
@@ -50,7 +50,7 @@ def _validate_body(data: dict[str, Any], body: Body | None) -> None:
     errors: dict[str | None, Any] = {}
     if queries.name_taken(data["name"], body.id if body else None):
         errors["name"] = _l("A body with this name already exists.")
-    if data.get("timezone") not in available_timezones():
+    if data.get("timezone") not in known_zones():
         errors["timezone"] = _l("Choose a time zone from the list.")
     parent_id = data.get("parent_id")
     if body is not None and parent_id is not None:

@@ -162,6 +162,13 @@ def _zones_used(event: Event) -> set[str]:
     return names
 
 
+def _zone_span(first: date, last: date) -> tuple[date, date]:
+    """The span VTIMEZONE rules are written for: the events' own, never before
+    EARLIEST_ZONE_RULES nor past year 9998, so a stored year 1 cannot break the file."""
+    first = max(first, EARLIEST_ZONE_RULES)
+    return first, max(min(last, date(9998, 1, 1)), first)
+
+
 def calendar_bytes(name: str, events: Iterable[Event], method: str | None = None) -> bytes:
     """A VCALENDAR with a VTIMEZONE (yearly rules, see :mod:`vtimezone`) for every TZID its events use."""
     cal = _calendar(name, method)
@@ -175,15 +182,13 @@ def calendar_bytes(name: str, events: Iterable[Event], method: str | None = None
             value = start.dt
             starts.append(value.date() if isinstance(value, datetime) else value)
     if starts:
-        # Time zones first: a few programs read the file in one pass. Rules start no earlier
-        # than EARLIEST_ZONE_RULES, so a stored year 1 cannot break the file.
-        first = max(min(starts), EARLIEST_ZONE_RULES)
-        last = max(min(max(starts), date(9998, 1, 1)), first)
+        # Time zones first: a few programs read the file in one pass.
+        first, last = _zone_span(min(starts), max(starts))
         cal.subcomponents[0:0] = [vtimezone(zone, first, last) for zone in sorted(zones)]
     return cal.to_ical()
 
 
-def _tolerant(row: object, build: Callable[[], Sequence[Event]]) -> Sequence[Event]:
+def tolerant(row: object, build: Callable[[], Sequence[Event]]) -> Sequence[Event]:
     """The events ``build`` makes for ``row``, or none when the row cannot be exported (a year 1
     stored before dates were checked): one bad row never takes the whole feed down."""
     try:
@@ -206,18 +211,18 @@ def meetings_calendar(name: str, meetings: Sequence[Meeting], url_for_meeting: C
     series: dict[int, MeetingSeries] = {}
     for meeting in meetings:
         if meeting.series_id is None:
-            events.extend(_tolerant(meeting, lambda m=meeting: [meeting_event(m, url_for_meeting(m), organizer)]))
+            events.extend(tolerant(meeting, lambda m=meeting: [meeting_event(m, url_for_meeting(m), organizer)]))
         else:
             by_series.setdefault(meeting.series_id, []).append(meeting)
             series[meeting.series_id] = meeting.series
     for series_id, members in by_series.items():
         members_of = series[series_id]
         if whole_series(members_of, members):
-            events.extend(_tolerant(members_of, lambda s=members_of, m=members: series_events(
+            events.extend(tolerant(members_of, lambda s=members_of, m=members: series_events(
                 s, m, url_for_meeting, organizer)))
         else:
             for m in members:
-                events.extend(_tolerant(m, lambda m=m: [meeting_event(m, url_for_meeting(m), organizer)]))
+                events.extend(tolerant(m, lambda m=m: [meeting_event(m, url_for_meeting(m), organizer)]))
     events.extend(extra)
     return calendar_bytes(name, events, method)
 
@@ -287,3 +292,65 @@ def itip_calendar(method: str, events: Sequence[Event], organizer_email: str, or
                 del event["status"]
             event.add("status", "CANCELLED")
     return calendar_bytes(name, events, method)
+
+
+# --- pre-serialised events (the feeds cache each event's bytes; see meetings/feeds.py) --------
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """One or more VEVENTs already serialised, with what the calendar around them needs."""
+
+    data: bytes
+    tzids: frozenset[str]
+    first: date | None
+    last: date | None
+
+
+def _day(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def fragment(events: Sequence[Event]) -> Fragment:
+    """Serialise ``events`` once (a meeting, a whole series, or a deadline)."""
+    tzids: set[str] = set()
+    days: list[date] = []
+    for event in events:
+        for _name, value in event.property_items(sorted=False):
+            params = getattr(value, "params", None)
+            if params and params.get("TZID"):
+                tzids.add(params["TZID"])
+        start = event.get("dtstart")
+        if start is not None:
+            days.append(_day(start.dt))
+    return Fragment(b"".join(e.to_ical() for e in events), frozenset(tzids),
+                    min(days) if days else None, max(days) if days else None)
+
+
+_END = b"END:VCALENDAR\r\n"
+
+
+def calendar_from_fragments(name: str, fragments: Sequence[Fragment], method: str | None = None,
+                            timezone_bytes: Callable[[str, date, date], bytes] | None = None) -> bytes:
+    """The same VCALENDAR as :func:`calendar_bytes`, spliced from pre-serialised events.
+
+    VTIMEZONEs cover the same span (:func:`_zone_span`) and come from the same generator;
+    ``timezone_bytes(tzid, first, last)`` may return a cached serialisation of one.
+    """
+    head = _calendar(name, method).to_ical()
+    firsts = [f.first for f in fragments if f.first is not None]
+    lasts = [f.last for f in fragments if f.last is not None]
+    zones = b""
+    if firsts:
+        first, last = _zone_span(min(firsts), max(lasts))
+        build = timezone_bytes or vtimezone_bytes
+        zones = b"".join(build(tzid, first, last) for tzid in sorted(set().union(*(f.tzids for f in fragments))))
+    return head[:-len(_END)] + zones + b"".join(f.data for f in fragments) + _END
+
+
+def vtimezone_bytes(tzid: str, first: date, last: date) -> bytes:
+    """One VTIMEZONE with the transitions between ``first`` and ``last`` (empty if unknown)."""
+    try:
+        return vtimezone(tzid, first, last).to_ical()
+    except (ValueError, KeyError):  # an unknown zone name: the events keep their TZID alone
+        return b""

@@ -1,8 +1,6 @@
 """Forms for meetings, series, agenda, invitations and attendance."""
 from __future__ import annotations
 
-from zoneinfo import available_timezones
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
@@ -18,13 +16,14 @@ from wtforms.validators import URL, InputRequired, NumberRange, Optional
 
 from coordination.forms import BaseForm, VersionedForm, enum_choices, optional_int, text_length
 from coordination.meetings.models import MeetingKind, MeetingStatus, Presence
+from coordination.meetings.timeutil import zone_choices
 
 NONE = _l("— none —")
 CHOOSE = _l("— choose —")
 
 
 def _zones():
-    return [(z, z) for z in sorted(available_timezones())]
+    return list(zone_choices())
 
 
 class MeetingForm(VersionedForm):

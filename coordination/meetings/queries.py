@@ -97,6 +97,11 @@ def series_meetings(series_id: int) -> list[Meeting]:
     ).scalars())
 
 
+def personal_meetings_filter(user, visible: set[int] | None, sat_on: set[int]) -> tuple:
+    """The conditions of the personal feed's meetings (as :func:`personal_meetings`)."""
+    return (_mine(user, sat_on), within(Meeting.body_id, visible))
+
+
 def personal_meetings(user, visible: set[int] | None, sat_on: set[int]) -> list[Meeting]:
     """Meetings the user is invited to, or of bodies they sit on."""
     stmt = db.select(Meeting).where(_mine(user, sat_on), within(Meeting.body_id, visible))

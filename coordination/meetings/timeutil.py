@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from dateutil.rrule import rrulestr
@@ -9,8 +10,20 @@ from dateutil.rrule import rrulestr
 MAX_OCCURRENCES = 60
 
 
+@lru_cache(maxsize=1)
+def known_zones() -> frozenset[str]:
+    """The IANA zone names (read once: listing them walks the whole tz database on disk)."""
+    return frozenset(available_timezones())
+
+
+@lru_cache(maxsize=1)
+def zone_choices() -> tuple[tuple[str, str], ...]:
+    """(name, name) pairs of every zone, sorted, for select fields."""
+    return tuple((z, z) for z in sorted(known_zones()))
+
+
 def is_known_zone(name: str) -> bool:
-    return name in available_timezones()
+    return name in known_zones()
 
 
 def to_utc(local: datetime, zone: str) -> datetime:

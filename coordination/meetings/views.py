@@ -22,12 +22,12 @@ from coordination.bodies.models import Body
 from coordination.bodies.queries import get_body
 from coordination.dates import local_today
 from coordination.db import utcnow
-from coordination.downloads import document_labels, docx_response, ics_response
+from coordination.downloads import document_labels, docx_response
 from coordination.errors import ValidationError
 from coordination.exports import docx as docx_export
-from coordination.exports import ics
 from coordination.extensions import db
 from coordination.forms import form_status
+from coordination.meetings import feeds as feeds_cache
 from coordination.meetings import queries, services, timeutil
 from coordination.meetings.forms import (
     AgendaItemForm,
@@ -121,16 +121,21 @@ def create_series(body: Body):
 
 
 def _detail(meeting: Meeting, agenda_form=None, attachment_form=None, guest_form=None, status: int = 200):
+    from coordination.permissions import can
+
     quorum = services.meeting_quorum(meeting)
     mine = next((i for i in meeting.invitations if i.user_id == current_user.id), None)
     invited = {i.user_id for i in meeting.invitations}
+    # The editing forms (and the people and organisations they list) only for those who edit.
+    manage = can(current_user, "edit", meeting)
+    people = active_people() if manage else []
     return render_template(
         "meetings/detail.html", meeting=meeting, quorum=quorum, mine=mine, confirm=ConfirmForm(),
         past=meeting.end < utcnow(),
         total_minutes=sum(a.duration_minutes for a in meeting.agenda),
-        agenda_form=agenda_form or AgendaItemForm(all_organisations(), active_people()),
-        attachment_form=attachment_form or AttachmentForm(meeting.agenda),
-        guest_form=guest_form or GuestForm([p for p in active_people() if p.id not in invited]),
+        agenda_form=agenda_form or (AgendaItemForm(all_organisations(), people) if manage else None),
+        attachment_form=attachment_form or (AttachmentForm(meeting.agenda) if manage else None),
+        guest_form=guest_form or (GuestForm([p for p in people if p.id not in invited]) if manage else None),
         rsvp_choices=[r for r in Rsvp if r != Rsvp.NONE],
         invitations=sorted(meeting.invitations, key=lambda i: (i.guest, i.organisation.name if i.organisation else "", i.alternate, i.person.full_name)),
     ), status
@@ -340,12 +345,10 @@ def attendance(meeting: Meeting):
 @guard("view", Meeting, load=queries.get_meeting)
 def meeting_ics(meeting: Meeting):
     """One meeting; an occurrence of a series gives the whole series (one UID for all)."""
-    if meeting.series_id:
-        meetings = queries.series_meetings(meeting.series_id)
-    else:
-        meetings = [meeting]
-    data = ics.meetings_calendar(meeting.title, meetings, _url, _organizer(), method="PUBLISH")
-    return ics_response(data, f"meeting-{meeting.id}")
+    where = Meeting.series_id == meeting.series_id if meeting.series_id else Meeting.id == meeting.id
+    return feeds_cache.conditional(
+        feeds_cache.meeting_validator(meeting), f"meeting-{meeting.id}",
+        lambda: feeds_cache.meetings_calendar(meeting.title, [where], method="PUBLISH"))
 
 
 @bp.route("/<int:meeting_id>/agenda.docx")
@@ -365,26 +368,21 @@ feeds = Blueprint("calendar", __name__, url_prefix="/calendar")
 def personal_feed(user):
     """My meetings, plus my organisation's action-item deadlines as all-day events."""
     from coordination.permissions import bodies_sat_on, visible_body_ids
-    from coordination.plans.models import ActionItem, ItemStatus
-    from coordination.plans.progress import states_as_of
 
-    visible = visible_body_ids(user)
-    meetings = queries.personal_meetings(user, visible, bodies_sat_on(user))
-    items = queries.organisation_deadlines(user.organisation_id, visible)
-    states = states_as_of(ActionItem.id.in_([i.id for i in items]), local_today()) if items else {}
-    closed = {ItemStatus.COMPLETED: _("Completed"), ItemStatus.CANCELLED: _("Cancelled")}
-    deadlines = [
-        ics.deadline_event(f"deadline-{item.id}@concertation", f"{item.code} {item.title}", item.deadline,
-                           url_for("plans.item", item_id=item.id, _external=True), item.updated_at,
-                           done=closed.get(states[item.id].status) if item.id in states else None)
-        for item in items
-    ]
-    data = ics.meetings_calendar(_("My meetings and deadlines"), meetings, _url, _organizer(), extra=deadlines)
-    return ics_response(data, "my-calendar")
+    visible, sat_on = visible_body_ids(user), bodies_sat_on(user)
+
+    def build() -> bytes:
+        deadlines = feeds_cache.deadline_fragments(user.organisation_id, visible)
+        return feeds_cache.meetings_calendar(
+            _("My meetings and deadlines"), queries.personal_meetings_filter(user, visible, sat_on), extra=deadlines)
+
+    return feeds_cache.conditional(feeds_cache.personal_validator(user, visible, sat_on), "my-calendar", build)
 
 
 @feeds.route("/<token>/bodies/<int:body_id>.ics")
 @feed_guard(load=get_body)
 def body_feed(user, body: Body):
-    data = ics.meetings_calendar(body.name, queries.body_feed(body.id), _url, _organizer())
-    return ics_response(data, f"body-{body.id}")
+    """Every meeting of a body; the guard has checked that the token's user may see it."""
+    return feeds_cache.conditional(
+        feeds_cache.body_validator(body), f"body-{body.id}",
+        lambda: feeds_cache.meetings_calendar(body.name, [Meeting.body_id == body.id]))

@@ -27,7 +27,7 @@ from coordination.minutes.forms import (
     DecisionForm,
     MinutesForm,
 )
-from coordination.minutes.models import Decision, Minutes
+from coordination.minutes.models import Decision, Minutes, MinutesStatus
 from coordination.organisations.queries import all_organisations
 from coordination.permissions import guard
 
@@ -55,19 +55,25 @@ def _quorum_text(meeting: Meeting) -> str:
 
 
 def _minutes_page(minutes: Minutes, status: int = 200, **forms):
+    from coordination.permissions import can
+
     meeting = meeting_queries.meeting_page(minutes.meeting_id)
     quorum_text = _quorum_text(meeting)
-    people = active_people()
+    # The secretariat's forms (and the lists they offer) are built only for those who edit.
+    manage = can(current_user, "edit", minutes)
+    circulated = minutes.status == MinutesStatus.CIRCULATED
     return render_template(
         "minutes/detail.html", minutes=minutes, meeting=meeting, quorum_text=quorum_text,
         versions=meeting.minutes, actions=queries.arising_actions(meeting.id), confirm=ConfirmForm(),
         comment_by_default=(local_today() + timedelta(days=current_app.config["MINUTES_COMMENT_DAYS"])).isoformat(),
-        minutes_form=forms.get("minutes_form") or MinutesForm(obj=minutes),
-        decision_form=forms.get("decision_form") or DecisionForm(),
-        approve_form=forms.get("approve_form") or ApproveForm(meeting_queries.later_meetings(meeting)),
-        correction_form=forms.get("correction_form") or CorrectionForm(),
+        minutes_form=forms.get("minutes_form") or (MinutesForm(obj=minutes) if manage else None),
+        decision_form=forms.get("decision_form") or (DecisionForm() if manage else None),
+        approve_form=forms.get("approve_form") or (
+            ApproveForm(meeting_queries.later_meetings(meeting)) if manage and circulated else None),
+        correction_form=forms.get("correction_form") or (CorrectionForm() if manage else None),
         comment_form=forms.get("comment_form") or CommentForm(),
-        action_form=forms.get("action_form") or ArisingActionForm(all_organisations(), people),
+        action_form=forms.get("action_form") or (
+            ArisingActionForm(all_organisations(), active_people()) if manage else None),
     ), status
 
 

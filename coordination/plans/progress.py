@@ -33,8 +33,15 @@ class State:
 NOT_STARTED = State()
 
 
-def latest_updates_subquery(as_of: date) -> sa.Subquery:
-    """One row per item: its latest update dated on or before ``as_of`` (a window query)."""
+def latest_updates_subquery(as_of: date, item_filter: Any = None) -> sa.Subquery:
+    """One row per item: its latest update dated on or before ``as_of`` (a window query).
+
+    ``item_filter`` (on ActionItem) narrows the updates ranked to those items' own, so the
+    database never ranks the whole table to keep a few rows.
+    """
+    where = [ProgressUpdate.update_date <= as_of]
+    if item_filter is not None:
+        where.append(ProgressUpdate.item_id.in_(sa.select(ActionItem.id).where(item_filter)))
     ranked = (
         sa.select(
             ProgressUpdate.item_id,
@@ -48,7 +55,7 @@ def latest_updates_subquery(as_of: date) -> sa.Subquery:
             )
             .label("rank"),
         )
-        .where(ProgressUpdate.update_date <= as_of)
+        .where(*where)
         .subquery("ranked")
     )
     return (
@@ -60,10 +67,8 @@ def latest_updates_subquery(as_of: date) -> sa.Subquery:
 
 def states_as_of(item_filter: Any, as_of: date) -> dict[int, State]:
     """States on ``as_of`` of the items matched by ``item_filter`` (one query)."""
-    latest = latest_updates_subquery(as_of)
-    rows = db.session.execute(
-        sa.select(latest).where(latest.c.item_id.in_(sa.select(ActionItem.id).where(item_filter)))
-    ).all()
+    latest = latest_updates_subquery(as_of, item_filter)
+    rows = db.session.execute(sa.select(latest)).all()
     return {r.item_id: State(ItemStatus(r.status), r.progress, r.update_date) for r in rows}
 
 

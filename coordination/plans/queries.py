@@ -46,26 +46,12 @@ def all_plans(visible: set[int] | None) -> list[ActionPlan]:
     return list(db.session.execute(stmt).scalars())
 
 
-def plan_nodes(plan_filter: Any, as_of: date) -> tuple[list[ActionItem], dict[int, progress.NodeProgress]]:
-    """Items matching ``plan_filter`` in tree order and their figures on ``as_of`` (3 queries)."""
-    items = list(
-        db.session.execute(
-            db.select(ActionItem)
-            .where(plan_filter)
-            .options(joinedload(ActionItem.lead_organisation))
-            .order_by(ActionItem.sort_key)
-        ).scalars()
-    )
-    states = progress.states_as_of(plan_filter, as_of)
-    return items, progress.roll_up(items, states, as_of)
-
-
 def plans_overview(visible: set[int] | None, as_of: date) -> list[tuple[ActionPlan, progress.PlanSummary]]:
     """Every visible plan with its summary on ``as_of`` (a fixed number of queries)."""
     plans = all_plans(visible)
     if not plans:
         return []
-    _items, nodes = plan_nodes(ActionItem.plan_id.in_([p.id for p in plans]), as_of)
+    nodes = light_nodes(ActionItem.plan_id.in_([p.id for p in plans]), as_of)
     by_plan: dict[int, dict[int, progress.NodeProgress]] = {p.id: {} for p in plans}
     for item_id, node in nodes.items():
         by_plan[node.item.plan_id][item_id] = node
@@ -228,3 +214,118 @@ def axes(plan_id: int | None = None) -> list[ActionItem]:
     if plan_id:
         stmt = stmt.where(ActionItem.plan_id == plan_id)
     return list(db.session.execute(stmt.order_by(ActionItem.plan_id, ActionItem.sort_key)).scalars())
+
+
+# --- the plan page: an outline whose size does not follow the plan ----------------------------
+
+OUTLINE_CHILDREN = 25  # children shown under each axis on the outline
+UNFOLDED_PAGE = 50  # children shown per page under an unfolded node
+
+
+@dataclass(frozen=True)
+class OutlineNode:
+    """The columns of an item that the roll-up needs (no ORM object for each of thousands)."""
+
+    id: int
+    parent_id: int | None
+    plan_id: int | None
+    depth: int
+    code: str
+    title: str
+    sort_key: str
+    weight: int
+    deadline: date | None
+
+
+@dataclass
+class Outline:
+    """What the plan page shows: every figure computed over the whole plan, few rows."""
+
+    nodes: dict[int, progress.NodeProgress]
+    rows: list[ActionItem]  # the rows shown, in tree order, with their lead organisation
+    child_counts: dict[int, int]
+    opened: ActionItem | None
+    page: int
+    pages: int
+    hidden: dict[int, int]  # axis id → children not shown on the outline
+
+
+def _outline_rows(item_filter: Any) -> list[OutlineNode]:
+    rows = db.session.execute(
+        sa.select(ActionItem.id, ActionItem.parent_id, ActionItem.plan_id, ActionItem.depth, ActionItem.code,
+                  ActionItem.title, ActionItem.sort_key, ActionItem.weight, ActionItem.deadline)
+        .where(item_filter).order_by(ActionItem.sort_key)
+    ).all()
+    return [OutlineNode(*r) for r in rows]
+
+
+def light_nodes(item_filter: Any, as_of: date) -> dict[int, progress.NodeProgress]:
+    """Figures on ``as_of`` of the items matched, from their columns only (2 queries, no ORM objects)."""
+    return progress.roll_up(_outline_rows(item_filter), progress.states_as_of(item_filter, as_of), as_of)
+
+
+def plan_outline(plan_id: int, as_of: date, open_id: int | None = None, page: int = 1) -> Outline:
+    """The plan's roll-up on ``as_of`` and the rows of its page (4 queries whatever its size).
+
+    Shown: the axes, up to ``OUTLINE_CHILDREN`` objectives under each, and — when a node is
+    unfolded (``open_id``) — the path down to it and one page of its children.
+    """
+    items = _outline_rows(ActionItem.plan_id == plan_id)
+    states = progress.states_as_of(ActionItem.plan_id == plan_id, as_of)
+    nodes = progress.roll_up(items, states, as_of)
+    by_id = {i.id: i for i in items}
+    children: dict[int | None, list[OutlineNode]] = {}
+    for item in items:
+        children.setdefault(item.parent_id, []).append(item)
+    shown: list[int] = []
+    hidden: dict[int, int] = {}
+    opened = by_id.get(open_id) if open_id else None
+    path: set[int] = set()
+    node = opened
+    while node is not None:
+        path.add(node.id)
+        node = by_id.get(node.parent_id) if node.parent_id else None
+    pages, page = 1, max(page, 1)
+    opened_children: list[OutlineNode] = []
+    if opened is not None:
+        kids = children.get(opened.id, [])
+        pages = max(1, -(-len(kids) // UNFOLDED_PAGE))
+        page = min(page, pages)
+        opened_children = kids[(page - 1) * UNFOLDED_PAGE: page * UNFOLDED_PAGE]
+
+    def walk(item: OutlineNode) -> None:
+        shown.append(item.id)
+        kids = children.get(item.id, [])
+        if opened is not None and item.id == opened.id:
+            for kid in opened_children:
+                shown.append(kid.id)
+            return
+        if item.depth == 0:
+            visible = kids[:OUTLINE_CHILDREN]
+            extra = [k for k in kids[OUTLINE_CHILDREN:] if k.id in path]
+            if len(kids) > OUTLINE_CHILDREN:
+                hidden[item.id] = len(kids) - OUTLINE_CHILDREN
+            for kid in visible + extra:
+                walk(kid)
+        else:
+            for kid in kids:
+                if kid.id in path:
+                    walk(kid)
+
+    for root in children.get(None, []):
+        walk(root)
+    loaded = {i.id: i for i in db.session.execute(
+        db.select(ActionItem).where(ActionItem.id.in_(shown)).options(joinedload(ActionItem.lead_organisation))
+    ).scalars()} if shown else {}
+    opened_item = loaded.get(opened.id) if opened is not None else None
+    return Outline(nodes, [loaded[i] for i in shown if i in loaded],
+                   {i: len(kids) for i, kids in children.items() if i is not None}, opened_item, page, pages, hidden)
+
+
+def outline_page_of(item: ActionItem) -> int:
+    """The page of its parent's unfolded children on which ``item`` appears."""
+    before = db.session.execute(
+        sa.select(sa.func.count()).where(ActionItem.parent_id == item.parent_id, ActionItem.plan_id == item.plan_id,
+                                         ActionItem.sort_key < item.sort_key)
+    ).scalar_one()
+    return before // UNFOLDED_PAGE + 1

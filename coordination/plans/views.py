@@ -98,12 +98,30 @@ def create():
 @bp.route("/<int:plan_id>")
 @guard("view", ActionPlan, load=queries.get_plan)
 def detail(plan: ActionPlan):
+    """Axes and objectives with their roll-up; a node's children unfold on demand (``open``),
+    page by page, so the page's size does not follow the plan's."""
     as_of, error = _as_of()
-    items, nodes = queries.plan_nodes(ActionItem.plan_id == plan.id, as_of)
+    raw_open = request.args.get("open", "")
+    outline = queries.plan_outline(plan.id, as_of, int(raw_open) if raw_open.isdigit() else None, page_arg())
     return render_template(
-        "plans/detail.html", plan=plan, items=items, nodes=nodes, summary=progress.summarise(nodes),
-        as_of=as_of, as_of_error=error, confirm=ConfirmForm(), statuses=list(ItemStatus),
+        "plans/detail.html", plan=plan, outline=outline, nodes=outline.nodes,
+        summary=progress.summarise(outline.nodes), as_of=as_of, as_of_error=error, confirm=ConfirmForm(),
+        statuses=list(ItemStatus), labels=status_labels(),
+        as_of_arg=request.args.get("as_of") if request.args.get("as_of") and not error else None,
     ), 400 if error else 200
+
+
+def status_labels() -> dict[str, str]:
+    """Every status's label, resolved once per page rather than once per row."""
+    return {s.value: s.label for s in ItemStatus} | {"overdue": _("Overdue")}
+
+
+def _in_plan(item: ActionItem) -> str:
+    """The plan page showing ``item`` (its parent unfolded at the right page)."""
+    if item.parent_id is None:
+        return url_for("plans.detail", plan_id=item.plan_id) + f"#item-{item.id}"
+    return url_for("plans.detail", plan_id=item.plan_id, open=item.parent_id,
+                   page=queries.outline_page_of(item)) + f"#item-{item.id}"
 
 
 @bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
@@ -159,7 +177,7 @@ def new_item(plan: ActionPlan):
             form.apply_errors(error)
         else:
             flash(_("%(code)s added.", code=item.code), "success")
-            return redirect(url_for("plans.detail", plan_id=plan.id) + f"#item-{item.id}", 303)
+            return redirect(_in_plan(item), 303)
     return render_template("plans/item_form.html", form=form, plan=plan, parent=parent, item=None), form_status()
 
 
@@ -217,7 +235,7 @@ def move_item(item: ActionItem):
             form.apply_errors(error)
         else:
             flash(_("Moved: the item is now %(code)s.", code=item.code), "success")
-            return redirect(url_for("plans.detail", plan_id=item.plan_id) + f"#item-{item.id}", 303)
+            return redirect(_in_plan(item), 303)
     return render_template("plans/move.html", form=form, item=item), form_status()
 
 
@@ -294,7 +312,7 @@ def _item_page(item: ActionItem, progress_form=None, comment_form=None, indicato
         )
     node = None
     if item.children:
-        _items, nodes = queries.plan_nodes(ActionItem.id.in_(services.descendant_ids(item) | {item.id}), today)
+        nodes = queries.light_nodes(ActionItem.id.in_(services.descendant_ids(item) | {item.id}), today)
         node = nodes.get(item.id)
     from coordination.evaluations.queries import recommendation_for_item
 

@@ -269,3 +269,18 @@ def test_create_admin_command(app, db_read):
         db.session.commit()
     bad = app.test_cli_runner().invoke(args=["create-admin", "--email", "x@example.net", "--name", "X", "--password", "short"])
     assert bad.exit_code != 0 and "at least 12" in bad.output
+
+
+def test_logging_in_does_not_bump_the_account_version(login_as, make, db_read):
+    """Recording the last log-in is bookkeeping: concurrent log-ins (found by make load) or an
+    admin editing the account meanwhile must not meet a false conflict."""
+    from coordination.accounts.models import User
+
+    user = make.user()
+    with db_read() as s:
+        before = s.get(User, user.id).version
+    login_as(user)
+    login_as(user)
+    with db_read() as s:
+        fresh = s.get(User, user.id)
+        assert fresh.version == before and fresh.last_login_at is not None

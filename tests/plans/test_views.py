@@ -85,7 +85,10 @@ def test_codes_are_assigned_and_stay_stable(login_as, setting, db_read):
     cycle = c.submit(f"/plans/items/{objective}/move", {"parent_id": second})
     assert cycle.status_code == 422
     assert _code_of(db_read, objective) == "2.1"
-    page = c.get(f"/plans/{plan.id}").get_data(as_text=True)
+    outline = c.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert ">2.1<" in outline and ">2.1.2<" not in outline  # actions unfold on demand
+    assert f"open={objective}" in outline and "Show its 2 items" in outline
+    page = c.get(f"/plans/{plan.id}?open={objective}").get_data(as_text=True)
     assert page.index(">2.1.2<") < page.index(">2.1.3<")
 
 

@@ -1,0 +1,181 @@
+"""Calendar feeds: ETag and Last-Modified, 304 on conditional requests, cached bodies that
+never outlive a change (of a meeting, an item, a seat)."""
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from icalendar import Calendar
+
+from coordination.bodies.models import Visibility
+from coordination.extensions import cache
+from tests import today
+
+ZONE = "America/Port-au-Prince"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(app):
+    with app.app_context():
+        cache.clear()
+    yield
+    with app.app_context():
+        cache.clear()
+
+
+def _token(client) -> str:
+    html = client.submit("/accounts/calendar-feed", follow_redirects=True).get_data(as_text=True)
+    return re.search(r'/calendar/([^/"]+)/mine.ics', html).group(1)
+
+
+def _form(**overrides):
+    data = {"title": "Ordinary meeting", "kind": "ordinary", "start_local": "2026-03-03T10:00",
+            "end_local": "2026-03-03T12:00", "timezone": ZONE, "location": "Room 1", "online_link": "",
+            "status": "planned", "status_reason": "", "version": "1"}
+    data.update(overrides)
+    return data
+
+
+def _summaries(data: bytes) -> set[str]:
+    return {str(e["SUMMARY"]) for e in Calendar.from_ical(data).walk("VEVENT")}
+
+
+@pytest.fixture
+def setting(make, login_as):
+    body = make.body(name="Committee", acronym="CN", timezone=ZONE)
+    org = make.organisation(acronym="MSPP")
+    make.seat(body, org)
+    member = make.user(organisation=org)
+    make.person_seat(body, member)
+    meeting = make.meeting(body, datetime(2026, 3, 3, 15, tzinfo=UTC), title="March meeting")
+    c = login_as(member)
+    return {"body": body, "org": org, "member": member, "meeting": meeting, "client": c, "token": _token(c)}
+
+
+def test_feeds_carry_validators_and_answer_304(setting, client):
+    url = f"/calendar/{setting['token']}/bodies/{setting['body'].id}.ics"
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["ETag"] and first.headers["Last-Modified"]
+    assert "no-cache" in first.headers["Cache-Control"] and "private" in first.headers["Cache-Control"]
+    assert _summaries(first.data) == {"March meeting"}
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == first.headers["ETag"]
+    since = client.get(url, headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    assert since.status_code == 304
+    other = client.get(url, headers={"If-None-Match": '"something-else"'})
+    assert other.status_code == 200 and other.data == first.data
+    for path in (f"/calendar/{setting['token']}/mine.ics",):
+        mine = client.get(path)
+        assert mine.status_code == 200
+        assert client.get(path, headers={"If-None-Match": mine.headers["ETag"]}).status_code == 304
+    ics = setting["client"].get(f"/meetings/{setting['meeting'].id}.ics")
+    assert ics.status_code == 200 and ics.headers["ETag"]
+    assert setting["client"].get(f"/meetings/{setting['meeting'].id}.ics",
+                                 headers={"If-None-Match": ics.headers["ETag"]}).status_code == 304
+
+
+def test_a_changed_meeting_changes_etag_and_body(setting, client, login_as):
+    url = f"/calendar/{setting['token']}/bodies/{setting['body'].id}.ics"
+    mine = f"/calendar/{setting['token']}/mine.ics"
+    before, before_mine = client.get(url), client.get(mine)
+    secretariat = login_as("secretariat")
+    edit = secretariat.submit(f"/meetings/{setting['meeting'].id}/edit", _form(title="March meeting (moved)"))
+    assert edit.status_code == 303
+    after = client.get(url, headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
+    assert _summaries(after.data) == {"March meeting (moved)"}
+    after_mine = client.get(mine, headers={"If-None-Match": before_mine.headers["ETag"]})
+    assert after_mine.status_code == 200 and "March meeting (moved)" in _summaries(after_mine.data)
+    # A new meeting changes them too, and If-Modified-Since alone sees the change.
+    since = client.get(url, headers={"If-Modified-Since": after.headers["Last-Modified"]})
+    assert since.status_code == 304
+    secretariat.submit(f"/meetings/new?body={setting['body'].id}", _form(title="April meeting", version="",
+                       start_local="2026-04-07T10:00", end_local="2026-04-07T12:00"), token_url=f"/meetings/new?body={setting['body'].id}")
+    newer = client.get(url, headers={"If-Modified-Since": after.headers["Last-Modified"]})
+    assert newer.status_code == 200 and _summaries(newer.data) == {"March meeting (moved)", "April meeting"}
+
+
+def test_a_changed_item_changes_the_personal_feed(setting, client, make, app):
+    item = make.item(body=setting["body"], title="Shelter standards", lead_organisation_id=setting["org"].id,
+                     deadline=today() + timedelta(days=30))
+    url = f"/calendar/{setting['token']}/mine.ics"
+    before = client.get(url)
+    assert any("Shelter standards" in s for s in _summaries(before.data))
+    with app.app_context():
+        from coordination.extensions import db
+        from coordination.plans import services
+        from coordination.plans.models import ActionItem
+
+        fresh = db.session.get(ActionItem, item.id)
+        services.update_item(fresh, {"title": "Shelter standards, revised"}, actor=None)
+        db.session.commit()
+    after = client.get(url, headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
+    assert any("Shelter standards, revised" in s for s in _summaries(after.data))
+
+
+def test_a_cached_restricted_feed_never_reaches_someone_who_lost_their_seat(make, login_as, client, db_read):
+    closed = make.body(name="Closed commission", visibility=Visibility.RESTRICTED, timezone=ZONE)
+    org = make.organisation(acronym="MJSP")
+    member = make.user(organisation=org)
+    seat = make.person_seat(closed, member)
+    make.meeting(closed, datetime(2026, 5, 5, 15, tzinfo=UTC), title="Secret meeting")
+    c = login_as(member)
+    token = _token(c)
+    body_url, mine_url = f"/calendar/{token}/bodies/{closed.id}.ics", f"/calendar/{token}/mine.ics"
+    body_feed, mine = client.get(body_url), client.get(mine_url)
+    assert body_feed.status_code == 200 and "Secret meeting" in _summaries(body_feed.data)
+    assert "Secret meeting" in _summaries(mine.data)
+    # The secretariat ends the seat (yesterday was its last day): both feeds are cached now.
+    secretariat = login_as("secretariat")
+    end_url = f"/bodies/{closed.id}/people/{seat.id}/end"
+    ended = secretariat.submit(end_url, {"end_date": (today() - timedelta(days=1)).isoformat()}, token_url=end_url)
+    assert ended.status_code == 303
+    assert client.get(body_url).status_code == 404
+    assert client.get(body_url, headers={"If-None-Match": body_feed.headers["ETag"]}).status_code == 404
+    after = client.get(mine_url, headers={"If-None-Match": mine.headers["ETag"]})
+    assert after.status_code == 200 and after.headers["ETag"] != mine.headers["ETag"]
+    assert "Secret meeting" not in _summaries(after.data) and b"Secret meeting" not in after.data
+    # Someone else who still sits on it gets the body feed from the cache, unchanged.
+    other = make.user(organisation=org)
+    make.person_seat(closed, other)
+    other_token = _token(login_as(other))
+    assert "Secret meeting" in _summaries(client.get(f"/calendar/{other_token}/bodies/{closed.id}.ics").data)
+
+
+def test_a_new_seat_changes_the_personal_feed(make, login_as, client):
+    closed = make.body(name="Closed commission", visibility=Visibility.RESTRICTED, timezone=ZONE)
+    make.meeting(closed, datetime(2026, 5, 5, 15, tzinfo=UTC), title="Secret meeting")
+    member = make.user(organisation=make.organisation(acronym="MAST"))
+    token = _token(login_as(member))
+    before = client.get(f"/calendar/{token}/mine.ics")
+    assert "Secret meeting" not in _summaries(before.data)
+    make.person_seat(closed, member)
+    after = client.get(f"/calendar/{token}/mine.ics", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and "Secret meeting" in _summaries(after.data)
+
+
+def test_cached_events_give_the_same_calendar_as_building_it_whole(setting, app, make):
+    """The feed spliced from cached events equals ics.meetings_calendar's file (parsed back)."""
+    from coordination.exports import ics
+    from coordination.meetings import feeds, queries
+
+    make.bulk_meetings(setting["body"], 5)
+    with app.test_request_context(base_url="http://localhost"):
+        meetings = queries.body_feed(setting["body"].id)
+        whole = ics.meetings_calendar("Committee", meetings, lambda m: f"http://localhost/meetings/{m.id}",
+                                      app.config["MAIL_DEFAULT_SENDER"])
+        from coordination.meetings.models import Meeting
+
+        cold = feeds.meetings_calendar("Committee", [Meeting.body_id == setting["body"].id])
+        warm = feeds.meetings_calendar("Committee", [Meeting.body_id == setting["body"].id])
+    assert warm == cold
+    a, b = Calendar.from_ical(whole), Calendar.from_ical(cold)
+    assert [c.name for c in a.subcomponents] == [c.name for c in b.subcomponents]
+    assert [sorted(c.property_items()) for c in a.walk("VEVENT")] == [sorted(c.property_items()) for c in b.walk("VEVENT")]
+    assert [c.to_ical() for c in a.walk("VTIMEZONE")] == [c.to_ical() for c in b.walk("VTIMEZONE")]
+
+
+def test_unknown_token_and_bad_body_are_404(setting, client):
+    assert client.get("/calendar/nope/mine.ics").status_code == 404
+    assert client.get(f"/calendar/{setting['token']}/bodies/999999.ics").status_code == 404
+    assert client.get("/calendar/nope/mine.ics", headers={"If-None-Match": "*"}).status_code == 404
