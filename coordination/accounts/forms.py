@@ -71,6 +71,18 @@ class UserForm(VersionedForm):
         self.role.choices = enum_choices(Role)
 
 
+class LanguageForm(BaseForm):
+    """The language switcher: one of the languages that can be shown."""
+
+    language = SelectField(_l("Language"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from coordination.i18n import LANGUAGE_NAMES, available_languages
+
+        self.language.choices = [(code, LANGUAGE_NAMES.get(code, code)) for code in available_languages()]
+
+
 class ConfirmForm(BaseForm):
     """An empty form carrying only the CSRF token, for POST-only buttons."""
 

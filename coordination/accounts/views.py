@@ -14,8 +14,16 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from coordination import i18n
 from coordination.accounts import queries, services
-from coordination.accounts.forms import ConfirmForm, LoginForm, PasswordForm, ProfileForm, UserForm
+from coordination.accounts.forms import (
+    ConfirmForm,
+    LanguageForm,
+    LoginForm,
+    PasswordForm,
+    ProfileForm,
+    UserForm,
+)
 from coordination.accounts.models import User
 from coordination.errors import ValidationError
 from coordination.extensions import login_manager
@@ -56,7 +64,10 @@ def login():
             form.form_errors.append(_("The e-mail address or password is not correct."))
             status = 401
         else:
+            language = session.get(i18n.SESSION_KEY)
             session.clear()
+            if language:  # the switcher's choice survives the new session
+                session[i18n.SESSION_KEY] = language
             session["sid"] = services.start_session(
                 user, address, request.headers.get("User-Agent", "")
             )
@@ -67,6 +78,27 @@ def login():
     elif request.method == "POST":
         status = 422
     return render_template("accounts/login.html", form=form), status
+
+
+@bp.route("/language", methods=["POST"])
+@public
+def language():
+    """The language switcher (a plain form: works without JavaScript).
+
+    Before log-in the choice is kept in the session; a logged-in person's profile setting
+    changes. Then back to the page the switcher was on.
+    """
+    form = LanguageForm()
+    target = request.form.get("next")
+    back = target if is_safe_next(target) else url_for("accounts.login")
+    if not form.validate_on_submit():
+        flash(_("Choose one of the languages offered."), "error")
+        return redirect(back, 303)
+    code = form.language.data
+    if current_user.is_authenticated:
+        services.update_profile(current_user._get_current_object(), {"language": code}, actor=current_user)
+    session[i18n.SESSION_KEY] = code
+    return redirect(back, 303)
 
 
 @bp.route("/logout", methods=["POST"])
