@@ -4,6 +4,8 @@ PYTHON  ?= python3
 BIN     := $(VENV)/bin
 FLASK   := $(BIN)/flask --app app
 STAMP   := $(VENV)/.installed
+HOST    ?= 127.0.0.1
+PORT    ?= 5000
 
 .PHONY: run test install translations check-migrations messages clean
 
@@ -20,9 +22,9 @@ translations: $(STAMP)
 
 run: install
 	CONCERTATION_ENV=development $(FLASK) db upgrade
-	CONCERTATION_ENV=development $(FLASK) demo load --if-empty
-	@echo "Concertation is serving on http://127.0.0.1:5000 (Ctrl+C to stop)."
-	CONCERTATION_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
+	CONCERTATION_ENV=development $(FLASK) demo load --if-empty --url http://$(HOST):$(PORT)
+	@echo "Concertation is serving on http://$(HOST):$(PORT)/accounts/login (Ctrl+C to stop)."
+	CONCERTATION_ENV=development $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/ruff check --quiet .
