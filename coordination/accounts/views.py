@@ -105,8 +105,10 @@ def language():
 @login_only
 def logout():
     services.end_session(session.get("sid"))
+    language = i18n.select_locale()  # the log-in page stays in the person's language
     logout_user()
     session.clear()
+    session[i18n.SESSION_KEY] = language
     flash(_("You have logged out."), "info")
     return redirect(url_for("accounts.login"), 303)
 

@@ -104,6 +104,15 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
+def without_scripts(context: Any) -> None:
+    """JavaScript off, as far as the portal goes: none of its scripts load (the CSP forbids inline ones).
+
+    The browser's own JavaScript engine stays on, because axe-core runs in the page: with
+    ``java_script_enabled=False`` its promises never settle.
+    """
+    context.route("**/*.js", lambda route: route.abort())
+
+
 def login(context: Any, base_url: str, email: str, password: str) -> None:
     """Log in through the form, as a person would; the context then carries the session cookie."""
     page = context.new_page()
@@ -123,7 +132,9 @@ def new_context(browser, live_server, request):
     contexts: list[Any] = []
 
     def make(role: str | None = None, js: bool = True, viewport: dict[str, int] = DESKTOP, **kwargs: Any):
-        context = browser.new_context(java_script_enabled=js, viewport=viewport, base_url=live_server, **kwargs)
+        context = browser.new_context(viewport=viewport, base_url=live_server, **kwargs)
+        if not js:
+            without_scripts(context)
         contexts.append(context)
         if role:
             _, email, password = next(entry for entry in LOGINS if entry[0] == role)
