@@ -42,7 +42,8 @@ def crawl(page, base_url: str) -> list[str]:
     """Same-site pages reachable by links from the dashboard, one of each kind, breadth first."""
     seen: set[str] = set()
     pages: list[str] = []
-    queue = deque([f"{base_url}/dashboard"])
+    # The dashboard, and the search results (reached through the search form, not a link).
+    queue = deque([f"{base_url}/dashboard", f"{base_url}/search/?q=plan"])
     while queue and len(pages) < MAX_PAGES:
         url = queue.popleft()
         kind = pattern(url)
@@ -63,7 +64,7 @@ def crawl(page, base_url: str) -> list[str]:
 LISTED = {  # the pages the issue names, by kind
     "dashboard": r"^/dashboard$", "body": r"^/bodies/N$", "meeting": r"^/meetings/N$", "minutes": r"^/minutes/N$",
     "plan tree": r"^/plans/N$", "action list": r"^/plans/items$", "action item": r"^/plans/items/N$",
-    "governance": r"^/bodies/governance$",
+    "governance": r"^/bodies/governance$", "search": r"^/search/$",
 }
 
 

@@ -169,3 +169,18 @@ def test_report_progress_by_keyboard(keyboard_page):
     page.keyboard.press("Enter")
     page.wait_for_load_state()
     assert "Reported with the keyboard alone." in page.inner_text("main")
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
+def test_phone_menu_opens_from_the_keyboard(new_context, js):
+    from tests.browser.conftest import PHONE
+
+    page = new_context("member", js=js, viewport=PHONE).new_page()
+    page.goto("/dashboard")
+    assert not page.is_visible("#nav-main a[href='/meetings/']")  # folded on a phone
+    tab_to(page, text(r"^Menu$"))
+    page.keyboard.press("Enter")
+    assert page.is_visible("#nav-main a[href='/meetings/']")
+    tab_to(page, lambda f: f["href"] == "/meetings/")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/meetings/$"))
