@@ -35,7 +35,7 @@ def test_public_routes_are_only_the_expected_ones(app):
         rule.rule for rule in app.url_map.iter_rules()
         if getattr(app.view_functions[rule.endpoint], "guard", None) == "public"
     )
-    assert public == ["/", "/accounts/login", "/health"]
+    assert public == ["/", "/accounts/language", "/accounts/login", "/health"]
 
 
 @dataclass
