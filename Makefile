@@ -10,6 +10,8 @@ JS_STAMP := tests/js/node_modules/.installed
 LOCK    := requirements.lock
 # The suite fails below this share of covered lines (the floor itself is in pyproject.toml).
 COVERAGE ?= --cov=coordination --cov-report=term:skip-covered
+HOST    ?= 127.0.0.1
+PORT    ?= 5000
 
 .PHONY: run test install lock translations check-migrations messages clean bench bench-large load
 
@@ -38,9 +40,9 @@ translations: $(STAMP)
 
 run: install
 	CONCERTATION_ENV=development $(FLASK) db upgrade
-	CONCERTATION_ENV=development $(FLASK) demo load --if-empty
-	@echo "Concertation is serving on http://127.0.0.1:5000 (Ctrl+C to stop)."
-	CONCERTATION_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
+	CONCERTATION_ENV=development $(FLASK) demo load --if-empty --url http://$(HOST):$(PORT)
+	@echo "Concertation is serving on http://$(HOST):$(PORT)/accounts/login (Ctrl+C to stop)."
+	CONCERTATION_ENV=development $(FLASK) run --host $(HOST) --port $(PORT)
 
 # The suite runs on TEST_DATABASE_URL (default: a new SQLite file), never on DATABASE_URL,
 # and refuses a database whose name does not contain "test" (it drops the schema).

@@ -32,6 +32,8 @@ class AuditEntry(db.Model):
 
 def object_type(obj: Any) -> str:
     """The audit name of a model instance or class (its ``__audit_type__`` or class name)."""
+    if hasattr(obj, "_get_current_object"):  # a proxy such as Flask-Login's current_user
+        obj = obj._get_current_object()
     cls = obj if isinstance(obj, type) else type(obj)
     return getattr(cls, "__audit_type__", cls.__name__)
 

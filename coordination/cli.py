@@ -35,7 +35,9 @@ def register_cli(app: Flask) -> None:
 
     @demo.command("load")
     @click.option("--if-empty", is_flag=True, help="Only load into a database without accounts.")
-    def demo_load(if_empty: bool) -> None:
+    @click.option("--url", default="http://127.0.0.1:5000", show_default=True,
+                  help="Where the portal is served (printed with the log-ins).")
+    def demo_load(if_empty: bool, url: str) -> None:
         """Load the demo data (idempotent) and print one log-in per role."""
         from coordination import demo as demo_data
 
@@ -48,7 +50,7 @@ def register_cli(app: Flask) -> None:
             demo_data.load()
             db.session.commit()
             click.echo("Demo data loaded.")
-        click.echo("Log in at http://127.0.0.1:5000 with one of these (role e-mail password):")
+        click.echo(f"Log in at {url.rstrip('/')}/accounts/login with one of these (role e-mail password):")
         for role, email, password in demo_data.LOGINS:
             click.echo(f"{role} {email} {password}")
         email, key = demo_data.TWO_FACTOR_DEMO

@@ -89,6 +89,11 @@ PEOPLE = [
 ]
 
 
+# The evaluator from the Spanish cooperation reads the portal in Spanish, the justice ministry's
+# member in French (English until those catalogues are compiled: pages never claim a language they are not in).
+DEMO_LANGUAGES = {"evaluator@example.org": "es", "justice@example.org": "fr"}
+
+
 def is_loaded() -> bool:
     return db.session.execute(db.select(User.id).where(User.email == LOGINS[0][1])).first() is not None
 
@@ -110,7 +115,8 @@ def load() -> None:
     for email, name, org, position, role, password in PEOPLE:
         user = User(
             email=email, full_name=name, organisation=orgs[org], position=position, role=role,
-            password_hash=hash_password(password) if password else None, language="en",
+            password_hash=hash_password(password) if password else None,
+            language=DEMO_LANGUAGES.get(email, "en"),
         )
         db.session.add(user)
         people[email] = user

@@ -1,7 +1,8 @@
 """Download responses for the exports (.ics, .docx) and the translated labels Word documents use."""
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, abort, current_app, request
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 # Headings and column titles of the agenda and minutes documents (exports stay pure: they
@@ -16,7 +17,7 @@ _DOCUMENT_LABELS = {
     "decisions": _l("Decisions"), "reference": _l("Reference"), "decision": _l("Decision"),
     "vote": _l("Vote (for–against–abstentions)"), "actions": _l("Action items arising"), "code": _l("Code"),
     "action": _l("Action"), "owner": _l("Owner"), "focal": _l("Focal person"), "deadline": _l("Deadline"),
-    "approval": _l("Approval"),
+    "approval": _l("Approval"), "page": _l("Page"), "minutes_unit": _l("min"),
     "cancelled_banner": _l("This meeting is cancelled."), "postponed_banner": _l("This meeting is postponed."),
     "no_decisions": _l("No decision was recorded."), "no_actions": _l("No action item arose from this meeting."),
 }
@@ -27,6 +28,21 @@ def document_labels() -> dict[str, str]:
     from flask_babel import get_locale
 
     return {**{key: str(text) for key, text in _DOCUMENT_LABELS.items()}, "locale": str(get_locale() or "en")}
+
+
+def download_language() -> str:
+    """The language a document is produced in: ``?lang=`` when given (one of ``LANGUAGES``), else the viewer's.
+
+    A language without a catalogue gives English, like the pages; an unknown code is a 400.
+    """
+    from coordination.i18n import resolve
+
+    code = request.args.get("lang")
+    if code is None:
+        return str(get_locale())
+    if code not in current_app.config["LANGUAGES"]:
+        abort(400)
+    return resolve(code)
 
 
 def ics_response(data: bytes, name: str) -> Response:

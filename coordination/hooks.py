@@ -1,14 +1,11 @@
 """Request hooks: security headers, locale, time zones and template helpers."""
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from flask import Flask, current_app, has_request_context, redirect, request, url_for
-from flask_babel import format_date, format_time
+from flask import Flask, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from coordination.dates import local_today
+from coordination.i18n import localdate, localtime, zone  # noqa: F401  (zone: imported from here by views)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -19,48 +16,19 @@ CSP = (
 STATIC_ENDPOINTS = {"static", "bootstrap.static"}
 
 # Endpoints a user who must change their password may still reach.
-PASSWORD_CHANGE_ALLOWED = {"accounts.password", "accounts.logout", "static", "bootstrap.static",
+PASSWORD_CHANGE_ALLOWED = {"accounts.password", "accounts.logout", "accounts.language", "static", "bootstrap.static",
                            "accounts.reset_password", "accounts.accept_invitation", "accounts.confirm_email"}
 
 
 def select_locale() -> str:
-    """The user's preferred language, else the browser's best match, else English."""
-    languages = current_app.config["LANGUAGES"]
-    if not has_request_context():  # CLI commands speak the default language
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
-    if current_user and current_user.is_authenticated and current_user.language in languages:
-        return current_user.language
-    return request.accept_languages.best_match(languages) or "en"
+    """The language the page is shown in (see :func:`coordination.i18n.select_locale`)."""
+    from coordination.i18n import select_locale as select
+
+    return select()
 
 
 def select_timezone() -> str:
     return current_app.config["DEFAULT_TIMEZONE"]
-
-
-def zone(name: str | None) -> ZoneInfo:
-    """The IANA zone ``name``, or the portal default when it is empty or unknown."""
-    try:
-        return ZoneInfo(name or current_app.config["DEFAULT_TIMEZONE"])
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(current_app.config["DEFAULT_TIMEZONE"])
-
-
-def localtime(value: datetime | None, tz: str | None = None, fmt: str = "medium") -> str:
-    """Show a UTC datetime in the time zone ``tz`` (a body's): date, hour and zone abbreviation.
-
-    ``fmt`` ("short", "medium", "full") sets how the date is written; the hour is always short.
-    Date and time are formatted apart so Babel never names a zone of its own.
-    """
-    if value is None:
-        return ""
-    local = value.astimezone(zone(tz))
-    day = format_date(local.date(), fmt)
-    hour = format_time(local.time(), "short", rebase=False)
-    return f"{day}, {hour} {local.tzname()}"
-
-
-def localdate(value: date | None, fmt: str = "medium") -> str:
-    return format_date(value, fmt) if value else ""
 
 
 def register(app: Flask) -> None:
@@ -82,6 +50,9 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["localdate"] = localdate
+    from coordination import i18n
+
+    i18n.register(app)
 
     @app.before_request
     def force_password_change():

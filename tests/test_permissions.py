@@ -43,7 +43,7 @@ def test_public_routes_are_only_the_expected_ones(app):
     # Pages reached from e-mail links (issue 11): the secret token in the URL is the credential.
     by_mail = ["/accounts/email/confirm/<token>", "/accounts/password/forgot", "/accounts/password/reset/<token>",
                "/accounts/welcome/<token>"]
-    assert public == sorted(["/", "/accounts/login", "/accounts/login/code", "/health", *by_mail])
+    assert public == sorted(["/", "/accounts/language", "/accounts/login", "/accounts/login/code", "/health", *by_mail])
 
 
 @dataclass

@@ -87,6 +87,16 @@ class NewUserForm(UserForm):
     def validate_send_invitation(self, field):
         if field.data and self.password.data:
             raise ValidationError(_l("Either type an initial password or send an invitation link, not both."))
+class LanguageForm(BaseForm):
+    """The language switcher: one of the languages that can be shown."""
+
+    language = SelectField(_l("Language"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from coordination.i18n import LANGUAGE_NAMES, available_languages
+
+        self.language.choices = [(code, LANGUAGE_NAMES.get(code, code)) for code in available_languages()]
 
 
 class ConfirmForm(BaseForm):

@@ -15,9 +15,11 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from coordination import i18n
 from coordination.accounts import mfa, queries, security, services
 from coordination.accounts.forms import (
     ConfirmForm,
+    LanguageForm,
     LoginForm,
     NewUserForm,
     PasswordForm,
@@ -101,7 +103,10 @@ def login():
                                       "next": target}
             return redirect(url_for("accounts.login_code"), 303)
         else:
+            language = session.get(i18n.SESSION_KEY)
             session.clear()
+            if language:  # the switcher's choice survives the new session
+                session[i18n.SESSION_KEY] = language
             begin_session(user)
             return redirect(security.after_login(user, target), 303)
     elif request.method == "POST":
@@ -109,12 +114,35 @@ def login():
     return render_template("accounts/login.html", form=form), status
 
 
+@bp.route("/language", methods=["POST"])
+@public
+def language():
+    """The language switcher (a plain form: works without JavaScript).
+
+    Before log-in the choice is kept in the session; a logged-in person's profile setting
+    changes. Then back to the page the switcher was on.
+    """
+    form = LanguageForm()
+    target = request.form.get("next")
+    back = target if is_safe_next(target) else url_for("accounts.login")
+    if not form.validate_on_submit():
+        flash(_("Choose one of the languages offered."), "error")
+        return redirect(back, 303)
+    code = form.language.data
+    if current_user.is_authenticated:
+        services.update_profile(current_user._get_current_object(), {"language": code}, actor=current_user)
+    session[i18n.SESSION_KEY] = code
+    return redirect(back, 303)
+
+
 @bp.route("/logout", methods=["POST"])
 @login_only
 def logout():
     services.end_session(session.get("sid"))
+    language = i18n.select_locale()  # the log-in page stays in the person's language
     logout_user()
     session.clear()
+    session[i18n.SESSION_KEY] = language
     flash(_("You have logged out."), "info")
     return redirect(url_for("accounts.login"), 303)
 

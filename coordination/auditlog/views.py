@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, render_template, request
 from sqlalchemy.orm import joinedload
 
 from coordination.audit import AuditEntry
+from coordination.auditlog import labels
 from coordination.extensions import db
 from coordination.hooks import zone
 from coordination.permissions import guard
@@ -33,7 +34,8 @@ def index():
     }
     stmt = db.select(AuditEntry).options(joinedload(AuditEntry.actor)).order_by(AuditEntry.id.desc())
     if filters["type"]:
-        stmt = stmt.where(AuditEntry.object_type == filters["type"])
+        legacy = [old for old, new in labels.LEGACY_TYPES.items() if new == filters["type"]]
+        stmt = stmt.where(AuditEntry.object_type.in_([filters["type"], *legacy]))
     if (object_id := id_arg("object")) is not None:
         stmt = stmt.where(AuditEntry.object_id == object_id)
     if (actor_id := id_arg("actor")) is not None:
@@ -46,8 +48,10 @@ def index():
         stmt = stmt.where(AuditEntry.created_at >= datetime.combine(since, time(), tz))
     if until:
         stmt = stmt.where(AuditEntry.created_at < datetime.combine(until + timedelta(days=1), time(), tz))
-    types = db.session.execute(db.select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)).scalars()
+    recorded = db.session.execute(db.select(AuditEntry.object_type).distinct()).scalars()
+    types = sorted({labels.type_key(t) for t in recorded}, key=labels.type_label)
     page = db.paginate(stmt, page=page_arg(), per_page=current_app.config["PAGE_SIZE"] * 2, error_out=False)
     return render_template(
-        "auditlog/index.html", page=page, filters=filters, types=list(types), since=since, until=until
+        "auditlog/index.html", page=page, filters=filters, types=types, since=since, until=until,
+        labels=labels, names=labels.referenced_names(page.items),
     )

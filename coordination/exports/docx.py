@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -23,7 +24,7 @@ def clean(text: Any) -> str:
     return xml_safe(text)
 
 
-def _page_numbers(document) -> None:
+def _page_numbers(document, page_label: str) -> None:
     """"Page N of M" in the footer, as Word fields."""
     paragraph = document.sections[0].footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -39,7 +40,7 @@ def _page_numbers(document) -> None:
         run._r.append(text)
         run._r.append(end)
 
-    paragraph.add_run("Page ")
+    paragraph.add_run(f"{clean(page_label)} ")
     field("PAGE")
     paragraph.add_run(" / ")
     field("NUMPAGES")
@@ -85,7 +86,7 @@ def _bytes(document) -> bytes:
     return buffer.getvalue()
 
 
-def _when(meeting: Meeting, labels: dict[str, str]) -> str:
+def _when(meeting: Meeting, locale: str) -> str:
     """"Tuesday 3 February 2026, 10:00–12:00 (EST, UTC−05:00, America/Port-au-Prince)" in the viewer's locale.
 
     The times are the meeting's own (aware, in its zone), so the abbreviation and offset are right
@@ -93,7 +94,6 @@ def _when(meeting: Meeting, labels: dict[str, str]) -> str:
     """
     zone = ZoneInfo(meeting.timezone)
     start, end = meeting.start.astimezone(zone), meeting.end.astimezone(zone)
-    locale = labels.get("locale") or "en"
     day = format_date(start.date(), "full", locale=locale)
     hours = f"{format_time(start.time(), 'short', locale=locale)}–{format_time(end.time(), 'short', locale=locale)}"
     if end.date() != start.date():
@@ -109,12 +109,13 @@ def _when(meeting: Meeting, labels: dict[str, str]) -> str:
     return f"{day}, {hours} ({', '.join(parts)}, {meeting.timezone})"
 
 
-def _start(meeting: Meeting, kind: str, local_start, local_end, labels: dict[str, str]):
+def _start(meeting: Meeting, kind: str, labels: dict[str, str], locale: str):
     """A new document titled "<kind>: <meeting>", with the body, the time and the place.
 
     A cancelled or postponed meeting says so at the top, with the reason.
     """
     document = Document()
+    document.core_properties.language = locale.replace("_", "-")
     document.core_properties.title = clean(f"{kind} — {meeting.title}")
     document.add_heading(clean(meeting.body.name), level=0)
     document.add_heading(clean(f"{kind}: {meeting.title}"), level=1)
@@ -126,15 +127,20 @@ def _start(meeting: Meeting, kind: str, local_start, local_end, labels: dict[str
         run.bold = True
         if meeting.status_reason:
             paragraph.add_run(clean(f" {meeting.status_reason}"))
-    document.add_paragraph(clean(f"{labels['when']}: {_when(meeting, labels)}"))
+    document.add_paragraph(clean(f"{labels['when']}: {_when(meeting, locale)}"))
     if meeting.location:
         document.add_paragraph(clean(f"{labels['where']}: {meeting.location}"))
     return document
 
 
-def agenda_docx(meeting: Meeting, local_start, local_end, labels: dict[str, str]) -> bytes:
-    """The agenda: body, date and time with time zone, place, numbered items with presenters."""
-    document = _start(meeting, labels["agenda"], local_start, local_end, labels)
+def agenda_docx(meeting: Meeting, labels: dict[str, str], locale: str = "en") -> bytes:
+    """The agenda: body, date and time with time zone, place, numbered items with presenters.
+
+    ``labels`` are the headings already translated into ``locale``, which also sets how dates
+    and numbers are written; what people typed (titles, descriptions) stays as typed.
+    """
+    document = _start(meeting, labels["agenda"], labels, locale)
+    unit = labels.get("minutes_unit", "min")
     if meeting.online_link:
         document.add_paragraph(clean(f"{labels['online']}: {meeting.online_link}"))
     rows = []
@@ -143,24 +149,27 @@ def agenda_docx(meeting: Meeting, local_start, local_end, labels: dict[str, str]
             item.presenter.full_name if item.presenter else "",
             item.presenter_organisation.short_name if item.presenter_organisation else "",
         ]))
-        rows.append([item.position, item.title, presenter, f"{item.duration_minutes} min"])
+        rows.append([item.position, item.title, presenter, f"{format_decimal(item.duration_minutes, locale=locale)} {unit}"])
     document.add_heading(clean(labels["items"]), level=2)
     _table(document, ["#", labels["item"], labels["presenter"], labels["duration"]], rows, widths=(1.0, 9.5, 4.5, 2.0))
     total = sum(i.duration_minutes for i in meeting.agenda)
-    document.add_paragraph(clean(f"{labels['total']}: {total} min"))
+    document.add_paragraph(clean(f"{labels['total']}: {format_decimal(total, locale=locale)} {unit}"))
     for item in meeting.agenda:
         if item.description:
             document.add_heading(clean(f"{item.position}. {item.title}"), level=3)
             document.add_paragraph(clean(item.description))
-    _page_numbers(document)
+    _page_numbers(document, labels.get("page", "Page"))
     return _bytes(document)
 
 
-def minutes_docx(minutes: Minutes, local_start, local_end, attendance: Sequence[Sequence[str]],
-                 quorum_text: str, actions: Sequence[Sequence[str]], labels: dict[str, str]) -> bytes:
-    """The minutes: header, attendance by organisation, quorum, summaries, decisions, actions, approval."""
+def minutes_docx(minutes: Minutes, attendance: Sequence[Sequence[str]], quorum_text: str,
+                 actions: Sequence[Sequence[str]], labels: dict[str, str], locale: str = "en") -> bytes:
+    """The minutes: header, attendance by organisation, quorum, summaries, decisions, actions, approval.
+
+    ``labels``, ``attendance``, ``quorum_text`` and ``actions`` come already written in ``locale``.
+    """
     meeting = minutes.meeting
-    document = _start(meeting, labels["minutes"], local_start, local_end, labels)
+    document = _start(meeting, labels["minutes"], labels, locale)
     document.add_paragraph(clean(f"{labels['status']}: {minutes.status.label} — {labels['version']} {minutes.number}"))
     if minutes.correction_reason:
         document.add_paragraph(clean(f"{labels['correction']}: {minutes.correction_reason}"))
@@ -184,5 +193,5 @@ def minutes_docx(minutes: Minutes, local_start, local_end, attendance: Sequence[
            actions, widths=(1.6, 6.0, 2.4, 3.0, 2.4, 2.6), empty=labels.get("no_actions"))
     document.add_heading(clean(labels["approval"]), level=2)
     document.add_paragraph(clean(labels["approval_line"]))
-    _page_numbers(document)
+    _page_numbers(document, labels.get("page", "Page"))
     return _bytes(document)

@@ -22,11 +22,12 @@ from coordination.bodies.models import Body
 from coordination.bodies.queries import get_body
 from coordination.dates import local_today
 from coordination.db import utcnow
-from coordination.downloads import document_labels, docx_response
+from coordination.downloads import document_labels, docx_response, download_language
 from coordination.errors import ValidationError
 from coordination.exports import docx as docx_export
 from coordination.extensions import db
 from coordination.forms import form_status
+from coordination.i18n import in_locale
 from coordination.meetings import feeds as feeds_cache
 from coordination.meetings import queries, services, timeutil
 from coordination.meetings.forms import (
@@ -354,8 +355,10 @@ def meeting_ics(meeting: Meeting):
 @bp.route("/<int:meeting_id>/agenda.docx")
 @guard("view", Meeting, load=queries.meeting_page)
 def agenda_docx(meeting: Meeting):
-    start, end = timeutil.local_span(meeting)
-    return docx_response(docx_export.agenda_docx(meeting, start, end, document_labels()), f"agenda-{meeting.id}")
+    """The agenda in the viewer's language, or the one chosen with ``?lang=``."""
+    with in_locale(download_language()) as code:
+        data = docx_export.agenda_docx(meeting, document_labels(), code)
+    return docx_response(data, f"agenda-{meeting.id}")
 
 
 # --- calendar feeds (token in the URL) -------------------------------------------------------------

@@ -4,20 +4,22 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from coordination.accounts.forms import ConfirmForm
 from coordination.accounts.queries import active_people
 from coordination.dates import local_today
-from coordination.downloads import document_labels, docx_response
+from coordination.downloads import document_labels, docx_response, download_language
 from coordination.errors import ValidationError
 from coordination.exports import docx as docx_export
 from coordination.extensions import db
+from coordination.i18n import in_locale, localdate
 from coordination.meetings import queries as meeting_queries
 from coordination.meetings import services as meeting_services
-from coordination.meetings import timeutil
 from coordination.meetings.models import Meeting
+from coordination.meetings.timeutil import to_local
 from coordination.minutes import queries, services
 from coordination.minutes.forms import (
     ApproveForm,
@@ -211,12 +213,20 @@ def comment(minutes: Minutes):
 @bp.route("/<int:minutes_id>.docx")
 @guard("view", Minutes, load=queries.minutes_page)
 def docx(minutes: Minutes):
-    return docx_response(_minutes_docx(minutes), f"minutes-{minutes.meeting_id}-v{minutes.number}")
+    """The minutes in the viewer's language, or the one chosen with ``?lang=``."""
+    with in_locale(download_language()) as code:
+        data = _minutes_document(minutes, code)
+    meeting = minutes.meeting
+    return docx_response(data, f"minutes-{meeting.id}-v{minutes.number}")
 
 
 def _minutes_docx(minutes: Minutes) -> bytes:
+    """The minutes in the current language (the Word file attached to minutes mail)."""
+    return _minutes_document(minutes, str(get_locale() or "en"))
+
+
+def _minutes_document(minutes: Minutes, code: str) -> bytes:
     meeting = meeting_queries.meeting_page(minutes.meeting_id)
-    start, end = timeutil.local_span(meeting)
     quorum_text = _quorum_text(meeting)
     attendance = [
         [i.organisation.name if i.organisation else "", i.person.full_name + (f" ({_('alternate')})" if i.alternate else ""),
@@ -225,14 +235,14 @@ def _minutes_docx(minutes: Minutes) -> bytes:
     ]
     actions = [
         [a.code, a.title, a.lead_organisation.short_name if a.lead_organisation else "",
-         a.focal_person.full_name if a.focal_person else "", a.deadline.isoformat() if a.deadline else "", a.decision_reference]
+         a.focal_person.full_name if a.focal_person else "", localdate(a.deadline), a.decision_reference]
         for a in queries.arising_actions(meeting.id)
     ]
     labels = document_labels()
     if minutes.approved_at_meeting:
         labels["approval_line"] = _("Approved at the meeting of %(date)s by %(name)s.",
-                                    date=minutes.approved_at_meeting.start.date().isoformat(),
+                                    date=localdate(to_local(minutes.approved_at_meeting.start, meeting.timezone).date()),
                                     name=minutes.approved_by.full_name if minutes.approved_by else "")
     else:
         labels["approval_line"] = _("Not yet approved.")
-    return docx_export.minutes_docx(minutes, start, end, attendance, quorum_text, actions, labels)
+    return docx_export.minutes_docx(minutes, attendance, quorum_text, actions, labels, code)

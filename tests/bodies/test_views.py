@@ -292,7 +292,7 @@ def test_charter_history_is_in_audit_log(login_as, make):
     c.submit(f"/bodies/{body.id}/charters/new", _charter())
     evaluator = login_as("evaluator")
     html = evaluator.get("/audit/?type=charter").get_data(as_text=True)
-    assert "charter #" in html and "Terms of reference" in html
+    assert "Charter #" in html and "Terms of reference" in html
 
 
 # --- query counts --------------------------------------------------------------------------

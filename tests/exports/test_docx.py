@@ -80,11 +80,11 @@ def test_minutes_document(held_meeting, db_read):
         assert expected in headings
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Approved — version 1" in text and "Quorum met: 1 of 1 member organisations present" in text
-    assert "Ministries reported progress." in text and "Approved at the meeting of 2026-03-03" in text
+    assert "Ministries reported progress." in text and "Approved at the meeting of Mar 3, 2026" in text
     attendance, decisions, actions = document.tables
     assert [c.text for c in attendance.rows[1].cells] == ["Ministry of Health", "Dr Health", "Present"]
     assert [c.text for c in decisions.rows[1].cells] == ["CN-2026-001", "Adopt the referral protocol.", "9–1–2"]
-    assert [c.text for c in actions.rows[1].cells][1:] == ["Circulate the protocol", "MSPP", "Dr Health", "2026-04-30", "CN-2026-001"]
+    assert [c.text for c in actions.rows[1].cells][1:] == ["Circulate the protocol", "MSPP", "Dr Health", "Apr 30, 2026", "CN-2026-001"]
     if shutil.which("soffice"):
         _converts_to_pdf(c.get(f"{base}.docx").data)
 

@@ -297,7 +297,7 @@ def test_plan_page_as_of_a_date(login_as, make, setting):
 
     def overall(as_of):
         html = c.get(f"/plans/{plan.id}?as_of={as_of}").get_data(as_text=True)
-        return re.search(r'aria-label="Overall progress">(\d+) %', html).group(1)
+        return re.search(r'aria-label="Overall progress">(\d+)%', html).group(1)
 
     assert overall("2023-12-31") == "25"  # (1×40 + 3×20) / 4
     assert overall("2024-06-30") == "40"  # (1×100 + 3×20) / 4
