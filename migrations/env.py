@@ -35,14 +35,29 @@ def run_migrations_online() -> None:
 
     options["compare_type"] = migration_compare_type
     with db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds tables (copy, DROP, rename). With foreign keys on, the DROP
+            # of a table others reference deletes through their ON DELETE CASCADE, or fails.
+            # The pragma is ignored inside a transaction, so it is sent before SQLAlchemy
+            # begins one; the references are checked before the migration commits.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=db.metadata,
             render_item=render_item,
             **options,
         )
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration leaves broken references: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def run_migrations_offline() -> None:

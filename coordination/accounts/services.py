@@ -15,7 +15,7 @@ from limits import parse
 
 from coordination import audit
 from coordination.accounts.models import Role, User, UserSession
-from coordination.db import apply_changes, utcnow
+from coordination.db import apply_changes, bookkeeping, utcnow
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db, limiter
 
@@ -61,7 +61,7 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None or not user.can_log_in:
         return None
     if _hasher.check_needs_rehash(stored):
-        user.password_hash = hash_password(password)
+        bookkeeping(user, password_hash=hash_password(password))
     return user
 
 
@@ -125,8 +125,9 @@ def start_session(user: User, ip_address: str = "", user_agent: str = "") -> str
             user_agent=user_agent[:300],
         )
     )
-    user.last_login_at = utcnow()
     db.session.flush()
+    # Bookkeeping: never a conflict with an edit of the account, nor between two log-ins.
+    bookkeeping(user, last_login_at=utcnow())
     return token
 
 

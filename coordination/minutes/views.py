@@ -24,7 +24,7 @@ from coordination.minutes.forms import (
     DecisionForm,
     MinutesForm,
 )
-from coordination.minutes.models import Decision, Minutes
+from coordination.minutes.models import DecisionText, Minutes
 from coordination.organisations.queries import all_organisations
 from coordination.permissions import guard
 
@@ -99,13 +99,13 @@ def add_decision(minutes: Minutes):
 
 
 def _decision(minutes_id: int, decision_id: int) -> Minutes | None:
-    found = db.session.get(Decision, decision_id)
+    found = db.session.get(DecisionText, decision_id)
     if found is None or found.minutes_id != minutes_id:
         return None
     return queries.minutes_page(minutes_id)
 
 
-def _the_decision(minutes: Minutes) -> Decision:
+def _the_decision(minutes: Minutes) -> DecisionText:
     return next(d for d in minutes.decisions if d.id == request.view_args["decision_id"])
 
 
@@ -195,7 +195,7 @@ def docx(minutes: Minutes):
     labels = document_labels()
     if minutes.approved_at_meeting:
         labels["approval_line"] = _("Approved at the meeting of %(date)s by %(name)s.",
-                                    date=minutes.approved_at_meeting.start.date().isoformat(),
+                                    date=timeutil.local_date(minutes.approved_at_meeting).isoformat(),
                                     name=minutes.approved_by.full_name if minutes.approved_by else "")
     else:
         labels["approval_line"] = _("Not yet approved.")

@@ -23,6 +23,7 @@ from coordination.extensions import db
 if TYPE_CHECKING:
     from coordination.accounts.models import User
     from coordination.bodies.models import Body
+    from coordination.minutes.models import Decision
     from coordination.organisations.models import Organisation
 
 
@@ -145,6 +146,8 @@ class ActionItem(VersionedMixin, TimestampMixin, db.Model):
     # For items arising from a meeting: the meeting and the decision reference (e.g. CN-2026-014).
     meeting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meetings.id", ondelete="SET NULL"), index=True)
     decision_reference: Mapped[str] = mapped_column(sa.String(40), default="", server_default="", index=True)
+    # The decision it arises from (the reference above is kept for display and search).
+    decision_id: Mapped[int | None] = mapped_column(sa.ForeignKey("decisions.id", ondelete="RESTRICT"), index=True)
 
     plan: Mapped[ActionPlan | None] = relationship(back_populates="items")
     body: Mapped[Body] = relationship()
@@ -152,6 +155,7 @@ class ActionItem(VersionedMixin, TimestampMixin, db.Model):
     children: Mapped[list[ActionItem]] = relationship(back_populates="parent", order_by="ActionItem.sort_key")
     lead_organisation: Mapped[Organisation | None] = relationship()
     focal_person: Mapped[User | None] = relationship()
+    decision: Mapped[Decision | None] = relationship()
     supporters: Mapped[list[Organisation]] = relationship(secondary=action_item_supporters, order_by="Organisation.name")
     areas: Mapped[list[ActionItemArea]] = relationship(
         back_populates="item", cascade="all, delete-orphan", order_by="ActionItemArea.area"

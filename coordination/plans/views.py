@@ -208,11 +208,12 @@ def move_item(item: ActionItem):
         abort(404)
     excluded = services.descendant_ids(item) | {item.id}
     candidates = [i for i in item.plan.items if i.id not in excluded]
-    form = MoveForm(candidates, data={"parent_id": item.parent_id} if request.method == "GET" else None)
+    initial = {"parent_id": item.parent_id, "version": item.version} if request.method == "GET" else None
+    form = MoveForm(candidates, data=initial)
     if form.validate_on_submit():
         new_parent = db.session.get(ActionItem, form.parent_id.data) if form.parent_id.data else None
         try:
-            services.move_item(item, new_parent, actor=current_user)
+            services.move_item(item, new_parent, actor=current_user, version=form.version.data)
         except ValidationError as error:
             form.apply_errors(error)
         else:
