@@ -32,8 +32,8 @@ def start_minutes(meeting: Meeting, *, actor: User) -> Minutes:
     """Open the first draft of the minutes, one section per agenda item."""
     if meeting.minutes:
         raise ConflictError(_l("This meeting already has minutes."))
-    minutes = Minutes(meeting=meeting, number=1)
-    minutes.sections = [MinutesSection(position=a.position, title=a.title) for a in meeting.agenda]
+    sections = [MinutesSection(position=a.position, title=a.title) for a in meeting.agenda]
+    minutes = Minutes(meeting=meeting, number=1, sections=sections)
     db.session.add(minutes)
     db.session.flush()
     audit.record(minutes, "create", {}, actor)

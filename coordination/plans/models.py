@@ -155,7 +155,6 @@ class ActionItem(VersionedMixin, TimestampMixin, db.Model):
     children: Mapped[list[ActionItem]] = relationship(back_populates="parent", order_by="ActionItem.sort_key")
     lead_organisation: Mapped[Organisation | None] = relationship()
     focal_person: Mapped[User | None] = relationship()
-    decision: Mapped[Decision | None] = relationship()
     supporters: Mapped[list[Organisation]] = relationship(secondary=action_item_supporters, order_by="Organisation.name")
     areas: Mapped[list[ActionItemArea]] = relationship(
         back_populates="item", cascade="all, delete-orphan", order_by="ActionItemArea.area"

@@ -102,7 +102,7 @@ def detail(plan: ActionPlan):
     items, nodes = queries.plan_nodes(ActionItem.plan_id == plan.id, as_of)
     return render_template(
         "plans/detail.html", plan=plan, items=items, nodes=nodes, summary=progress.summarise(nodes),
-        as_of=as_of, as_of_error=error, confirm=ConfirmForm(), statuses=list(ItemStatus),
+        as_of=as_of, as_of_error=error, before_period=progress.before_period(plan, as_of), confirm=ConfirmForm(), statuses=list(ItemStatus),
     ), 400 if error else 200
 
 
@@ -262,7 +262,7 @@ def _filters() -> queries.ItemFilters:
 @guard("view", ActionItem)
 def items():
     filters = _filters()
-    today = local_today()
+    today, error = _as_of()
     per_page = current_app.config["PAGE_SIZE"]
     page = page_arg()
     rows, total = queries.item_page(filters, visible_body_ids(current_user), today, page, per_page)
@@ -272,16 +272,21 @@ def items():
         filters=filters, args=args, organisations=all_organisations(), axes=queries.axes(),
         plans=queries.all_plans(visible_body_ids(current_user)), statuses=enum_choices(ItemStatus),
         priorities=enum_choices(Priority), areas=current_app.config["GEOGRAPHIC_AREAS"], today=today,
-    )
+        as_of=today, as_of_error=error,
+    ), 400 if error else 200
 
 
 @bp.route("/items.csv")
 @guard("view", ActionItem)
 def items_csv():
-    rows = queries.item_rows(_filters(), visible_body_ids(current_user), local_today())
+    as_of, error = _as_of()
+    if error:
+        abort(400)
+    rows = queries.item_rows(_filters(), visible_body_ids(current_user), as_of)
+    axes = queries.axes_of([r.item for r in rows])
     return Response(
-        action_items_csv(rows), mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=action-items-{local_today().isoformat()}.csv"},
+        action_items_csv(rows, axes), mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=action-items-{as_of.isoformat()}.csv"},
     )
 
 
