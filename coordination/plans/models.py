@@ -23,7 +23,6 @@ from coordination.extensions import db
 if TYPE_CHECKING:
     from coordination.accounts.models import User
     from coordination.bodies.models import Body
-    from coordination.minutes.models import Decision
     from coordination.organisations.models import Organisation
 
 
