@@ -191,14 +191,18 @@ def correct(minutes: Minutes, reason: str, *, actor: User) -> Minutes:
     latest = max(m.number for m in minutes.meeting.minutes)
     if latest != minutes.number:
         raise ConflictError(_l("A newer version of these minutes exists."))
-    new = Minutes(meeting=minutes.meeting, number=latest + 1, summary=minutes.summary, correction_reason=reason.strip())
-    new.sections = [MinutesSection(position=s.position, title=s.title, summary=s.summary) for s in minutes.sections]
+    sections = [MinutesSection(position=s.position, title=s.title, summary=s.summary) for s in minutes.sections]
     # The same decisions (same identity, number and actions arising); only their text is copied.
-    new.decisions = [
-        DecisionText(decision=d.decision, text=d.text, votes_for=d.votes_for, votes_against=d.votes_against,
+    texts = [
+        DecisionText(decision_id=d.decision_id, text=d.text, votes_for=d.votes_for, votes_against=d.votes_against,
                      abstentions=d.abstentions)
         for d in minutes.decisions
     ]
+    with db.session.no_autoflush:
+        new = Minutes(number=latest + 1, summary=minutes.summary, correction_reason=reason.strip(),
+                      sections=sections, decisions=texts)
+        db.session.add(new)
+        new.meeting = minutes.meeting
     db.session.add(new)
     db.session.flush()
     audit.record(new, "correct", {"reason": reason, "from_version": minutes.number}, actor)
