@@ -212,6 +212,9 @@ def test_approved_minutes_refuse_every_addition_and_change(login_as, committee, 
         assert [i.title for i in s.execute(db.select(ActionItem)).scalars()] == ["Before approval"]
         assert [a.title for a in s.execute(db.select(AgendaItem)).scalars()] == ["Plan progress"]
         assert s.execute(db.select(DecisionText.text)).scalars().all() == ["Adopt the protocol."]
+    meeting_page = c.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert "its agenda is frozen" in meeting_page and "Add an agenda item" not in meeting_page
+    assert "Create an action item arising" not in c.get(f"/minutes/{minutes_id}").get_data(as_text=True)
     # Progress on the action goes on: the plan lives, the record does not move.
     report = c.submit(f"/plans/items/{item.id}/progress", {"update_date": "2026-04-01", "status": "in_progress",
                                                           "progress": "20", "narrative": "Started."})
