@@ -103,6 +103,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     def commit(response):
         """One request, one transaction: commit a success, roll back anything else."""
         if response.status_code < 400:
+            from coordination.submissions import remember_result
+
+            remember_result(response.location if response.status_code in (301, 302, 303) else None)
             try:
                 db.session.commit()
             except DATABASE_UNAVAILABLE as error:  # e.g. SQLite's write lock not obtained in time

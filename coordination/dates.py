@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 
-def local_today() -> date:
-    """The current date in DEFAULT_TIMEZONE.
+def local_today(zone: str | None = None) -> date:
+    """The current date in ``zone`` (a body's or meeting's time zone), else in DEFAULT_TIMEZONE.
 
     Deadlines, "overdue", the default as-of date and "not in the future" checks are calendar
     dates of the people using the portal: an evening in Port-au-Prince is already tomorrow in
     UTC, where servers usually run.
     """
-    return datetime.now(ZoneInfo(current_app.config["DEFAULT_TIMEZONE"])).date()
+    return datetime.now(ZoneInfo(zone or current_app.config["DEFAULT_TIMEZONE"])).date()

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from flask import g, has_app_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, object_session
+from sqlalchemy.orm.attributes import set_committed_value
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -128,6 +129,33 @@ class VersionedMixin:
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
         return {"version_id_col": cls.__table__.c.version}
+
+
+def bookkeeping(obj: Any, **values: Any) -> None:
+    """Write ``values`` on ``obj``'s row without checking or bumping its version.
+
+    For bookkeeping (last log-in, "changed through a child" times): such writes must never
+    make an edit form someone else has open look stale, nor fail because of one. The
+    in-memory object gets the values as if loaded, so the ORM does not write them again.
+    ``updated_at`` is left as it is unless given.
+    """
+    table = obj.__table__
+    if "updated_at" in table.c and "updated_at" not in values:
+        values["updated_at"] = table.c.updated_at
+    session = object_session(obj)
+    session.execute(sa.update(table).where(table.c.id == obj.id).values(**values))
+    for name, value in values.items():
+        if not isinstance(value, sa.Column):
+            set_committed_value(obj, name, value)
+
+
+def touch(obj: Any) -> None:
+    """Mark ``obj`` as changed now (its ``updated_at``) without bumping its version.
+
+    Adding a decision to minutes changes the minutes' content but not the fields of their
+    edit form, so it must not make that form stale.
+    """
+    bookkeeping(obj, updated_at=utcnow())
 
 
 def audit_value(value: Any) -> Any:

@@ -110,3 +110,8 @@ def load_meetings(orgs: dict[str, Organisation], people: dict[str, User], commit
             minutes_services.approve(minutes, later[0], actor=secretary)
             if index % 2 == 0:
                 minutes_services.publish(minutes, actor=secretary)
+            elif index == 1:
+                # A corrected version: the same decisions (numbers, actions arising), reworded.
+                corrected = minutes_services.correct(minutes, "The health ministry's follow-up request was missing.",
+                                                     actor=secretary)
+                corrected.summary = "Corrected version: adds the health ministry's follow-up request."

@@ -129,6 +129,22 @@ def register_error_handlers(app: Flask) -> None:
         log.info("stale update refused on %s", request.path)
         return _render(409, STALE_MESSAGE, link=request.path)
 
+    from coordination.submissions import DuplicateSubmission
+
+    @app.errorhandler(DuplicateSubmission)
+    def duplicate(error: DuplicateSubmission):
+        # The same form was sent again (double click, back + resubmit): nothing new is
+        # written; the person lands where the first submission led.
+        from flask import flash, redirect
+
+        from coordination.extensions import db
+
+        db.session.rollback()
+        if not error.location:
+            return _render(409, _l("This form was already sent; it was not saved a second time."))
+        flash(_l("This form was already sent: nothing was saved a second time. Here is the result."), "info")
+        return redirect(error.location, 303)
+
     @app.errorhandler(IntegrityError)
     def integrity(error: IntegrityError):
         log.warning("integrity error on %s: %s", request.path, error.orig)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -93,7 +94,44 @@ class BaseForm(FlaskForm):
     """Every form: CSRF on; text stripped of surrounding blanks and of characters XML forbids
     (passwords excepted: they are taken exactly as typed); one-line fields refuse line breaks;
     dates fall in the configured window; numbers fit their columns. Each rule is added here
-    once, so no form can forget it. Shown again after a session expired, it carries the saved text."""
+    once, so no form can forget it. Shown again after a session expired, it carries the saved text.
+
+    The hidden ``form_token`` makes a second submission of the same filled-in form (double
+    click, back + resubmit, two parallel posts) create nothing: it is claimed when the form
+    validates and a second claim redirects to what the first created (see
+    :mod:`coordination.submissions`). Forms where a repeat is harmless or must still act
+    (log-in) set ``one_time_token = False``.
+    """
+
+    one_time_token = True
+    form_token = HiddenField()
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        if not args and "formdata" not in kwargs:
+            from coordination.accounts.security import restored_formdata
+
+            restored = restored_formdata({name for name, _field in self._unbound_fields})
+            if restored is not None:
+                kwargs["formdata"] = restored
+        super().__init__(*args, **kwargs)
+        if not self.one_time_token:
+            del self.form_token
+        elif not self.form_token.data:
+            self.form_token.data = secrets.token_urlsafe(24)
+
+    def validate_on_submit(self, extra_validators=None) -> bool:
+        """Validate, then claim the one-time token (raises DuplicateSubmission if already used)."""
+        if not super().validate_on_submit(extra_validators):
+            return False
+        posted = self.form_token.raw_data if self.one_time_token else None
+        token = posted[0] if posted else ""
+        if token and len(token) <= 64:
+            from flask_login import current_user
+
+            from coordination.submissions import claim
+
+            claim(token, current_user.id if current_user.is_authenticated else None)
+        return True
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
@@ -106,19 +144,10 @@ class BaseForm(FlaskForm):
                 field.validators = [*field.validators, *checks]
             return field
 
-    def __init__(self, *args: Any, **kwargs: Any):
-        if not args and "formdata" not in kwargs:
-            from coordination.accounts.security import restored_formdata
-
-            restored = restored_formdata({name for name, _field in self._unbound_fields})
-            if restored is not None:
-                kwargs["formdata"] = restored
-        super().__init__(*args, **kwargs)
-
     def data_for(self, *names: str) -> dict[str, Any]:
         """The submitted values of ``names`` (all fields but CSRF/submit when empty)."""
         if not names:
-            names = tuple(n for n in self._fields if n not in ("csrf_token", "submit"))
+            names = tuple(n for n in self._fields if n not in ("csrf_token", "submit", "form_token"))
         # A text field left out of the POST reads as None; the columns want "".
         return {
             name: "" if self._fields[name].data is None and isinstance(self._fields[name], StringField)

@@ -37,32 +37,27 @@ def run_migrations_online() -> None:
     with db.engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
-            # Batch operations recreate tables (copy, drop, rename): with foreign keys enforced,
-            # dropping a table that populated rows point at fails ("FOREIGN KEY constraint
-            # failed", e.g. users on downgrade). SQLite's documented procedure: switch them off
-            # outside the transaction, migrate, then check every reference before switching back.
-            _driver(connection).execute("PRAGMA foreign_keys=OFF")
+            # Batch mode rebuilds tables (copy, DROP, rename). With foreign keys on, the DROP
+            # of a table others reference deletes through their ON DELETE CASCADE, or fails.
+            # The pragma is ignored inside a transaction, so it is sent before SQLAlchemy
+            # begins one; the references are checked before the migration commits.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        context.configure(
+            connection=connection,
+            target_metadata=db.metadata,
+            render_item=render_item,
+            **options,
+        )
         try:
-            context.configure(
-                connection=connection,
-                target_metadata=db.metadata,
-                render_item=render_item,
-                **options,
-            )
             with context.begin_transaction():
                 context.run_migrations()
-            if sqlite:
-                broken = _driver(connection).execute("PRAGMA foreign_key_check").fetchall()
-                if broken:
-                    raise RuntimeError(f"the migration left broken references: {broken[:10]}")
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration leaves broken references: {broken[:5]}")
         finally:
             if sqlite:
-                _driver(connection).execute("PRAGMA foreign_keys=ON")
-
-
-def _driver(connection):
-    """The sqlite3 connection itself: PRAGMA foreign_keys must run outside any transaction."""
-    return connection.connection.driver_connection
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def run_migrations_offline() -> None:

@@ -216,14 +216,15 @@ def minutes(meeting, status: str = "draft"):
 
 def minutes_content(minutes, author, first: int, last: int):
     """Sections, decisions and comments numbered ``first``..``last`` on ``minutes``."""
-    from coordination.minutes.models import Decision, MinutesComment, MinutesSection
+    from coordination.minutes.models import Decision, DecisionText, MinutesComment, MinutesSection
 
     minutes = db.session.merge(minutes)
     for n in range(first, last + 1):
+        decision = Decision(body_id=minutes.meeting.body_id, meeting_id=minutes.meeting_id, year=2026, number=n,
+                            reference=f"CN-2026-{n:03d}")
         db.session.add_all([
             MinutesSection(minutes=minutes, position=n, title=f"Item {n}", summary="Discussed."),
-            Decision(minutes=minutes, body_id=minutes.meeting.body_id, year=2026, number=n,
-                     reference=f"CN-2026-{n:03d}", text=f"Decision {n}."),
+            DecisionText(minutes=minutes, decision=decision, text=f"Decision {n}."),
             MinutesComment(minutes=minutes, author_id=author.id, text=f"Comment {n}."),
         ])
     db.session.flush()
@@ -231,14 +232,13 @@ def minutes_content(minutes, author, first: int, last: int):
 
 def decision(minutes, reference: str, text: str):
     """A decision recorded straight on ``minutes`` (for registers and search)."""
-    from coordination.minutes.models import Decision
+    from coordination.minutes.models import Decision, DecisionText
 
     minutes = db.session.merge(minutes)
     year, number = int(reference.split("-")[-2]), int(reference.split("-")[-1])
-    return _save(Decision(minutes=minutes, body_id=minutes.meeting.body_id, year=year, number=number,
-                          reference=reference, text=text))
-
-
+    decision = Decision(body_id=minutes.meeting.body_id, meeting_id=minutes.meeting_id, year=year, number=number,
+                        reference=reference)
+    return _save(DecisionText(minutes=minutes, decision=decision, text=text))
 def evaluation(plan, author=None, **kw):
     """An evaluation of ``plan`` (a draft unless ``status`` says otherwise)."""
     from coordination.evaluations.models import Evaluation, EvaluationKind, EvaluationStatus

@@ -10,12 +10,14 @@ from coordination.forms import BaseForm, VersionedForm, enum_choices, optional_i
 
 
 class LoginForm(BaseForm):
+    one_time_token = False  # a second log-in must still open a session
     email = EmailField(_l("E-mail"), validators=[InputRequired(), text_length(254)])
     password = PasswordField(_l("Password"), validators=[InputRequired(), text_length(256)],
                              render_kw={"autocomplete": "current-password"})
 
 
 class PasswordForm(BaseForm):
+    one_time_token = False  # checked against the current password anyway
     current_password = PasswordField(_l("Current password"), validators=[InputRequired()])
     new_password = PasswordField(
         _l("New password"),

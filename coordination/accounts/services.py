@@ -8,14 +8,12 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from limits import parse
 from sqlalchemy.orm import contains_eager
-from sqlalchemy.orm.attributes import set_committed_value
 
 from coordination import audit
 from coordination.accounts.models import Role, SavedForm, User, UserSession
@@ -23,7 +21,7 @@ from coordination.accounts.passwords import (  # noqa: F401 (re-exported for eve
     MIN_PASSWORD_LENGTH,
     check_password_rules,
 )
-from coordination.db import apply_changes, utcnow
+from coordination.db import apply_changes, bookkeeping, utcnow
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db, limiter
 
@@ -57,7 +55,7 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None or not user.can_log_in:
         return None
     if _hasher.check_needs_rehash(stored):
-        user.password_hash = hash_password(password)
+        bookkeeping(user, password_hash=hash_password(password))
     return user
 
 
@@ -155,12 +153,9 @@ def start_session(user: User, ip_address: str = "", user_agent: str = "") -> str
             user_agent=user_agent[:300],
         )
     )
-    # Bookkeeping, not an edit: written without the version check, so two log-ins of the same
-    # account at once (or a log-in during an admin's edit) raise no false conflict (409).
     db.session.flush()
-    db.session.execute(sa.update(User).where(User.id == user.id).values(last_login_at=at),
-                       execution_options={"synchronize_session": False})
-    set_committed_value(user, "last_login_at", at)
+    # Bookkeeping: never a conflict with an edit of the account, nor between two log-ins.
+    bookkeeping(user, last_login_at=at)
     return token
 
 

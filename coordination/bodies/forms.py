@@ -77,7 +77,7 @@ def _not_in_future(form, field):
         raise ValidationError(_l("The date cannot be in the future."))
 
 
-class OrganisationMembershipForm(BaseForm):
+class OrganisationMembershipForm(VersionedForm):
     organisation_id = SelectField(_l("Organisation"), coerce=optional_int, validators=[InputRequired()])
     kind = SelectField(_l("Seat"), validators=[InputRequired()])
     start_date = DateField(_l("From"), validators=[InputRequired()])
@@ -90,7 +90,7 @@ class OrganisationMembershipForm(BaseForm):
         self.kind.choices = enum_choices(MembershipKind)
 
 
-class PersonMembershipForm(BaseForm):
+class PersonMembershipForm(VersionedForm):
     user_id = SelectField(_l("Person"), coerce=optional_int, validators=[InputRequired()])
     organisation_id = SelectField(
         _l("Representing"), coerce=optional_int, validators=[Optional()],
@@ -115,7 +115,7 @@ class PersonMembershipForm(BaseForm):
         self.alternate_for_id.choices = [("", NONE)] + [(m.id, m.person.full_name) for m in principals]
 
 
-class EndMembershipForm(BaseForm):
+class EndMembershipForm(VersionedForm):
     end_date = DateField(_l("Last day of the seat"), validators=[InputRequired()])
 
 

@@ -236,7 +236,7 @@ class Body(VersionedMixin, TimestampMixin, db.Model):
         return self.display_name
 
 
-class OrganisationMembership(TimestampMixin, db.Model):
+class OrganisationMembership(VersionedMixin, TimestampMixin, db.Model):
     """An organisation's seat on a body. Ending it sets ``end_date``; the row stays."""
 
     __tablename__ = "organisation_memberships"
@@ -267,7 +267,7 @@ class OrganisationMembership(TimestampMixin, db.Model):
         return f"{self.organisation.short_name} @ {self.body.acronym or self.body.name}"
 
 
-class PersonMembership(TimestampMixin, db.Model):
+class PersonMembership(VersionedMixin, TimestampMixin, db.Model):
     """A person holding a seat on a body on behalf of an organisation."""
 
     __tablename__ = "person_memberships"

@@ -23,7 +23,7 @@ from coordination.bodies.models import (
     SeatRole,
 )
 from coordination.dates import local_today
-from coordination.db import apply_changes, audit_value, utcnow
+from coordination.db import apply_changes, audit_value, touch
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
 from coordination.meetings.timeutil import known_zones
@@ -137,6 +137,8 @@ def add_organisation_membership(body: Body, data: dict[str, Any], *, actor: User
 def update_organisation_membership(
     membership: OrganisationMembership, data: dict[str, Any], *, actor: User
 ) -> dict[str, tuple]:
+    """Change an organisation's seat; an edit from a stale copy is refused (optimistic locking)."""
+    check_version(membership, data.get("version"))
     _check_dates({"start_date": membership.start_date, **data})
     _check_org_overlap(membership.body, {**_snapshot_raw(membership, ORG_MEMBERSHIP_FIELDS), **data}, membership)
     changes = apply_changes(membership, data, ORG_MEMBERSHIP_FIELDS)
@@ -151,9 +153,10 @@ def _snapshot_raw(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
 
 
 def end_membership(
-    membership: OrganisationMembership | PersonMembership, end_date: date, *, actor: User
+    membership: OrganisationMembership | PersonMembership, end_date: date, *, actor: User, version: Any = None
 ) -> None:
-    """End a seat on ``end_date``; it stays in the body's history."""
+    """End a seat on ``end_date``; it stays in the body's history (a stale form is refused)."""
+    check_version(membership, version)
     if membership.end_date is not None and membership.end_date <= local_today():
         raise ConflictError(_l("This membership has already ended."))
     if end_date < membership.start_date:
@@ -222,6 +225,8 @@ def add_person_membership(body: Body, data: dict[str, Any], *, actor: User) -> P
 
 
 def update_person_membership(membership: PersonMembership, data: dict[str, Any], *, actor: User):
+    """Change a person's seat; an edit from a stale copy is refused (optimistic locking)."""
+    check_version(membership, data.get("version"))
     data = _with_represented_organisation(data)
     merged = {**_snapshot_raw(membership, PERSON_MEMBERSHIP_FIELDS), **data}
     _validate_person_membership(membership.body, merged, membership)
@@ -368,8 +373,8 @@ def add_signatory(charter: Charter, data: dict[str, Any], *, actor: User) -> Cha
         signed_on=data["signed_on"],
     )
     db.session.add(signatory)
-    charter.updated_at = utcnow()
     db.session.flush()
+    touch(charter)  # not a change of the charter's text: an open edit form stays valid
     org = db.session.get(Organisation, data["organisation_id"])
     audit.record(
         charter, "sign",
@@ -387,8 +392,8 @@ def remove_signatory(signatory: CharterSignatory, *, actor: User) -> None:
         {"organisation": signatory.organisation.name, "signer": signatory.signer_name}, actor,
     )
     db.session.delete(signatory)
-    charter.updated_at = utcnow()
     db.session.flush()
+    touch(charter)
 
 
 @dataclass

@@ -146,18 +146,17 @@ def decisions(body: Body):
     year = request.args.get("year", "")
     search = request.args.get("q", "").strip()[:100]
     rows = minutes_queries.decision_register({body.id}, int(year) if year.isdigit() and len(year) == 4 else None, search)
-    references = {d.reference for d, _m in rows}
     arising = db.session.execute(
-        db.select(ActionItem).where(ActionItem.body_id == body.id, ActionItem.decision_reference.in_(references or {""}))
+        db.select(ActionItem).where(ActionItem.decision_id.in_({d.decision_id for d, _m in rows}))
     ).scalars().all()
-    by_reference: dict[str, list] = {}
+    by_decision: dict[int, list] = {}
     for item in arising:
-        by_reference.setdefault(item.decision_reference, []).append(item)
+        by_decision.setdefault(item.decision_id, []).append(item)
     from coordination.plans import progress
 
     states = progress.states_as_of(ActionItem.id.in_([i.id for i in arising]), local_today())
     return render_template(
-        "bodies/decisions.html", body=body, rows=rows, year=year, search=search, by_reference=by_reference,
+        "bodies/decisions.html", body=body, rows=rows, year=year, search=search, by_decision=by_decision,
         states=states, years=minutes_queries.decision_years(body.id),
     )
 
@@ -219,10 +218,11 @@ def edit_organisation(membership: OrganisationMembership):
 
 
 def _end(membership, title: str):
-    form = EndMembershipForm(data={"end_date": local_today()} if request.method == "GET" else None)
+    initial = {"end_date": local_today(), "version": membership.version} if request.method == "GET" else None
+    form = EndMembershipForm(data=initial)
     if form.validate_on_submit():
         try:
-            services.end_membership(membership, form.end_date.data, actor=current_user)
+            services.end_membership(membership, form.end_date.data, actor=current_user, version=form.version.data)
         except ValidationError as error:
             form.apply_errors(error)
         else:

@@ -77,7 +77,7 @@ class SeriesForm(BaseForm):
         ]
 
 
-class AgendaItemForm(BaseForm):
+class AgendaItemForm(VersionedForm):
     title = StringField(_l("Item"), validators=[InputRequired(), text_length(300)])
     presenter_organisation_id = SelectField(_l("Presented by (organisation)"), coerce=optional_int, validators=[Optional()])
     presenter_id = SelectField(_l("Presented by (person)"), coerce=optional_int, validators=[Optional()])

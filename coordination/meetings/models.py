@@ -158,11 +158,17 @@ class Meeting(VersionedMixin, TimestampMixin, db.Model):
         return int((self.end - self.start).total_seconds() // 60)
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.start.date().isoformat()})"
+        from coordination.meetings.timeutil import local_date
+
+        return f"{self.title} ({local_date(self).isoformat()})"
 
 
-class AgendaItem(db.Model):
+class AgendaItem(VersionedMixin, db.Model):
+    """One item of a meeting's agenda; positions are unique per meeting (1, 2, …)."""
+
     __tablename__ = "agenda_items"
+    # A unique index (not a constraint) so SQLite adds it without rebuilding the table.
+    __table_args__ = (sa.Index("uq_agenda_items_meeting_id_position", "meeting_id", "position", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id", ondelete="CASCADE"), index=True)

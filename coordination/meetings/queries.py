@@ -117,9 +117,12 @@ def organisation_deadlines(organisation_id: int | None, visible: set[int] | None
 
 
 def later_meetings(meeting: Meeting) -> list[Meeting]:
+    """Later meetings of the body that have taken place: where its minutes can be approved."""
     return list(db.session.execute(
         db.select(Meeting).where(Meeting.body_id == meeting.body_id, Meeting.start > meeting.start,
-                                 Meeting.status != MeetingStatus.CANCELLED).order_by(Meeting.start).limit(24)
+                                 Meeting.start <= utcnow(),
+                                 Meeting.status.not_in([MeetingStatus.CANCELLED, MeetingStatus.POSTPONED]))
+        .order_by(Meeting.start).limit(24)
     ).scalars())
 
 

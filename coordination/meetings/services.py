@@ -23,7 +23,7 @@ from coordination.bodies.models import (
     QuorumRule,
     SeatRole,
 )
-from coordination.db import apply_changes, utcnow
+from coordination.db import apply_changes, bookkeeping, utcnow
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
 from coordination.meetings import timeutil
@@ -120,7 +120,8 @@ def default_invitees(body: Body, on: date) -> list[tuple[PersonMembership, bool]
 
 
 def _invite_members(meeting: Meeting) -> None:
-    for seat, voting in default_invitees(meeting.body, meeting.start.date()):
+    # Seats valid on the meeting's local day (an evening meeting west of UTC is the next day in UTC).
+    for seat, voting in default_invitees(meeting.body, timeutil.local_date(meeting)):
         meeting.invitations.append(Invitation(
             user_id=seat.user_id, organisation_id=seat.organisation_id, voting=voting,
             alternate=seat.role == SeatRole.ALTERNATE,
@@ -278,10 +279,31 @@ def create_series(body: Body, data: dict[str, Any], *, actor: User) -> MeetingSe
 # --- agenda and attachments ---------------------------------------------------------------------
 
 
+AGENDA_FIELDS = ("title", "presenter_organisation_id", "presenter_id", "duration_minutes", "description")
+
+
+def _lock_agenda(meeting: Meeting) -> None:
+    """Take the meeting's row lock before changing its agenda, and refuse a frozen agenda.
+
+    Concurrent additions or reorderings of one agenda then run one after the other (on
+    PostgreSQL the ``FOR UPDATE`` waits; on SQLite the write lock taken at BEGIN already
+    serialises writers), and each sees the agenda as the previous one left it. The unique
+    index on (meeting, position) is the last guard.
+    """
+    db.session.execute(db.select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+    db.session.expire(meeting, ["agenda", "minutes"])
+    if any(m.locked for m in meeting.minutes):
+        raise ConflictError(_l("The minutes of this meeting are approved: its agenda is frozen and cannot change."))
+
+
 def add_agenda_item(meeting: Meeting, data: dict[str, Any], *, actor: User) -> AgendaItem:
-    position = max((a.position for a in meeting.agenda), default=0) + 1
+    """Add an item at the end of the agenda (positions allocated under the meeting's lock)."""
+    _lock_agenda(meeting)
+    position = db.session.execute(
+        db.select(db.func.coalesce(db.func.max(AgendaItem.position), 0)).where(AgendaItem.meeting_id == meeting.id)
+    ).scalar_one() + 1
     item = AgendaItem(meeting=meeting, position=position)
-    apply_changes(item, data, ("title", "presenter_organisation_id", "presenter_id", "duration_minutes", "description"))
+    apply_changes(item, data, AGENDA_FIELDS)
     db.session.add(item)
     db.session.flush()
     audit.record(meeting, "agenda_add", {"item": item.title}, actor)
@@ -289,7 +311,11 @@ def add_agenda_item(meeting: Meeting, data: dict[str, Any], *, actor: User) -> A
 
 
 def update_agenda_item(item: AgendaItem, data: dict[str, Any], *, actor: User) -> None:
-    changes = apply_changes(item, data, ("title", "presenter_organisation_id", "presenter_id", "duration_minutes", "description"))
+    """Change an agenda item; an edit from a stale copy is refused (optimistic locking)."""
+    if any(m.locked for m in item.meeting.minutes):
+        raise ConflictError(_l("The minutes of this meeting are approved: its agenda is frozen and cannot change."))
+    check_version(item, data.get("version"))
+    changes = apply_changes(item, data, AGENDA_FIELDS)
     if changes:
         db.session.flush()
         audit.record(item.meeting, "agenda_edit", changes, actor)
@@ -297,24 +323,29 @@ def update_agenda_item(item: AgendaItem, data: dict[str, Any], *, actor: User) -
 
 def remove_agenda_item(item: AgendaItem, *, actor: User) -> None:
     meeting = item.meeting
+    _lock_agenda(meeting)
     meeting.agenda.remove(item)
+    db.session.flush()
     _renumber_agenda(meeting, list(meeting.agenda), actor)
     audit.record(meeting, "agenda_remove", {"item": item.title}, actor)
 
 
 def move_agenda_item(item: AgendaItem, offset: int, *, actor: User) -> None:
     """Swap an agenda item with its neighbour above (-1) or below (+1)."""
-    items = list(item.meeting.agenda)
+    meeting = item.meeting
+    _lock_agenda(meeting)
+    items = list(meeting.agenda)
     index = items.index(item)
     other = index + offset
     if not 0 <= other < len(items):
         return
     items[index], items[other] = items[other], items[index]
-    _renumber_agenda(item.meeting, items, actor)
+    _renumber_agenda(meeting, items, actor)
 
 
 def reorder_agenda(meeting: Meeting, ids: list[int], *, actor: User) -> None:
     """Put the agenda in the order of ``ids``, which must name each of its items exactly once."""
+    _lock_agenda(meeting)
     by_id = {a.id: a for a in meeting.agenda}
     if sorted(ids) != sorted(by_id):
         raise ValidationError({"order": _l("The agenda changed meanwhile: reload the page and order it again.")})
@@ -322,11 +353,20 @@ def reorder_agenda(meeting: Meeting, ids: list[int], *, actor: User) -> None:
 
 
 def _renumber_agenda(meeting: Meeting, ordered: list[AgendaItem], actor: User) -> None:
-    """Number ``ordered`` 1, 2, …; a change of order (not a mere closing of gaps) is audited."""
+    """Number ``ordered`` 1, 2, …; a change of order (not a mere closing of gaps) is audited.
+
+    Positions are unique per meeting, so items first move out of the way (negative
+    positions), then take their new places: a swap never meets itself half-way. The order
+    is bookkeeping, not the item's content: it does not bump the items' versions, so an
+    edit form someone has open on an item stays valid.
+    """
     before = [a.title for a in sorted(meeting.agenda, key=lambda a: a.position)]
+    if [a.position for a in ordered] == list(range(1, len(ordered) + 1)):
+        return
     for n, item in enumerate(ordered, start=1):
-        item.position = n
-    db.session.flush()
+        bookkeeping(item, position=-n)
+    for n, item in enumerate(ordered, start=1):
+        bookkeeping(item, position=n)
     after = [a.title for a in ordered]
     if after != before:
         audit.record(meeting, "agenda_order", {"agenda": (" · ".join(before), " · ".join(after))}, actor)
@@ -453,5 +493,5 @@ def member_organisation_count(body: Body, on: date) -> int:
 
 def meeting_quorum(meeting: Meeting) -> Quorum:
     """Quorum of a meeting: the charter in force on its day, over the member organisations seated that day."""
-    day = meeting.start.date()
+    day = timeutil.local_date(meeting)
     return quorum(meeting, adopted_charter(meeting.body, day), member_organisation_count(meeting.body, day))

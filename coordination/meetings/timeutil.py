@@ -1,7 +1,7 @@
 """Local wall-clock times ↔ UTC for a body's IANA time zone, and RRULE expansion."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -42,6 +42,16 @@ def to_utc(local: datetime, zone: str) -> datetime:
 def local_span(meeting) -> tuple[datetime, datetime]:
     """A meeting's start and end as naive wall-clock times in its own time zone."""
     return to_local(meeting.start, meeting.timezone), to_local(meeting.end, meeting.timezone)
+
+
+def local_date(meeting) -> date:
+    """The meeting's day: the calendar date of its start in its own time zone.
+
+    Never ``meeting.start.date()``: the start is stored in UTC, and an evening meeting west
+    of Greenwich (20:30 in Port-au-Prince) is already the next day there. Seats, charters
+    and decision years all follow this local day.
+    """
+    return to_local(meeting.start, meeting.timezone).date()
 
 
 def to_local(moment: datetime, zone: str) -> datetime:

@@ -82,7 +82,7 @@ def index():
 def create(body: Body):
     initial = None
     if request.method == "GET":
-        start = datetime.combine(local_today() + timedelta(days=14), datetime.min.time()).replace(hour=10)
+        start = datetime.combine(local_today(body.timezone) + timedelta(days=14), datetime.min.time()).replace(hour=10)
         initial = {"title": _("Ordinary meeting of %(body)s", body=body.acronym or body.name), "timezone": body.timezone,
                    "start_local": start, "end_local": start + timedelta(hours=2), "status": "planned"}
     form = MeetingForm(data=initial)
@@ -103,7 +103,7 @@ def create(body: Body):
 def create_series(body: Body):
     initial = None
     if request.method == "GET":
-        start = datetime.combine(local_today() + timedelta(days=7), datetime.min.time()).replace(hour=10)
+        start = datetime.combine(local_today(body.timezone) + timedelta(days=7), datetime.min.time()).replace(hour=10)
         initial = {"title": _("Monthly meeting of %(body)s", body=body.acronym or body.name), "timezone": body.timezone,
                    "start_local": start, "end_local": start + timedelta(hours=2), "interval": 1, "count": 12}
     form = SeriesForm(data=initial)

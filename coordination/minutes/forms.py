@@ -7,6 +7,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 
 from coordination.forms import BaseForm, VersionedForm, optional_int, text_length
 from coordination.meetings.forms import CHOOSE, NONE
+from coordination.meetings.timeutil import local_date
 
 
 class MinutesForm(VersionedForm):
@@ -26,7 +27,7 @@ class ApproveForm(BaseForm):
 
     def __init__(self, meetings, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.approved_at_meeting_id.choices = [("", CHOOSE)] + [(m.id, f"{m.start.date().isoformat()} — {m.title}") for m in meetings]
+        self.approved_at_meeting_id.choices = [("", CHOOSE)] + [(m.id, f"{local_date(m).isoformat()} — {m.title}") for m in meetings]
 
 
 class CorrectionForm(BaseForm):

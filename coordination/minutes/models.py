@@ -62,8 +62,8 @@ class Minutes(VersionedMixin, TimestampMixin, db.Model):
     sections: Mapped[list[MinutesSection]] = relationship(
         back_populates="minutes", cascade="all, delete-orphan", order_by="MinutesSection.position"
     )
-    decisions: Mapped[list[Decision]] = relationship(
-        back_populates="minutes", cascade="all, delete-orphan", order_by="Decision.number"
+    decisions: Mapped[list[DecisionText]] = relationship(
+        back_populates="minutes", cascade="all, delete-orphan", order_by="DecisionText.decision_id"
     )
     comments: Mapped[list[MinutesComment]] = relationship(
         back_populates="minutes", cascade="all, delete-orphan", order_by="MinutesComment.id"
@@ -92,32 +92,76 @@ class MinutesSection(db.Model):
 
 
 class Decision(db.Model):
-    """A decision recorded in minutes, numbered per body and year (e.g. CN-2026-014).
+    """A decision's identity: numbered once per body and year (e.g. CN-2026-014), never renumbered.
 
-    A corrected version of the minutes carries the same references forward.
+    The number comes from :class:`DecisionCounter` (allocated atomically) and the database
+    refuses a second decision with the same body, year and number. Its wording lives in one
+    :class:`DecisionText` per version of the minutes, so a corrected version keeps the
+    decision (and the action items arising from it) and versions only the text.
     """
 
     __tablename__ = "decisions"
-    __table_args__ = (sa.UniqueConstraint("minutes_id", "reference"),)
+    __table_args__ = (sa.UniqueConstraint("body_id", "year", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    minutes_id: Mapped[int] = mapped_column(sa.ForeignKey("minutes.id", ondelete="CASCADE"), index=True)
     body_id: Mapped[int] = mapped_column(sa.ForeignKey("bodies.id", ondelete="RESTRICT"), index=True)
+    # The meeting that took the decision (whose minutes record it, in every version).
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id", ondelete="RESTRICT"), index=True)
     year: Mapped[int] = mapped_column()
     number: Mapped[int] = mapped_column()
     reference: Mapped[str] = mapped_column(sa.String(40), index=True)
+
+    texts: Mapped[list[DecisionText]] = relationship(back_populates="decision", passive_deletes="all")
+
+
+class DecisionText(db.Model):
+    """A decision as worded in one version of the minutes (text and vote tally)."""
+
+    __tablename__ = "decision_texts"
+    __table_args__ = (sa.UniqueConstraint("minutes_id", "decision_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minutes_id: Mapped[int] = mapped_column(sa.ForeignKey("minutes.id", ondelete="CASCADE"), index=True)
+    decision_id: Mapped[int] = mapped_column(sa.ForeignKey("decisions.id", ondelete="RESTRICT"), index=True)
     text: Mapped[str] = mapped_column(sa.Text)
     votes_for: Mapped[int | None] = mapped_column()
     votes_against: Mapped[int | None] = mapped_column()
     abstentions: Mapped[int | None] = mapped_column()
 
     minutes: Mapped[Minutes] = relationship(back_populates="decisions")
+    decision: Mapped[Decision] = relationship(back_populates="texts", lazy="joined", innerjoin=True)
+
+    @property
+    def reference(self) -> str:
+        return self.decision.reference
+
+    @property
+    def body_id(self) -> int:
+        return self.decision.body_id
+
+    @property
+    def year(self) -> int:
+        return self.decision.year
+
+    @property
+    def number(self) -> int:
+        return self.decision.number
 
     @property
     def tally(self) -> str:
         if self.votes_for is None and self.votes_against is None and self.abstentions is None:
             return ""
         return f"{self.votes_for or 0}–{self.votes_against or 0}–{self.abstentions or 0}"
+
+
+class DecisionCounter(db.Model):
+    """The last decision number given per body and year; incremented atomically (no MAX + 1)."""
+
+    __tablename__ = "decision_counters"
+
+    body_id: Mapped[int] = mapped_column(sa.ForeignKey("bodies.id", ondelete="CASCADE"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_number: Mapped[int] = mapped_column(default=0)
 
 
 class MinutesComment(db.Model):

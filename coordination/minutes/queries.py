@@ -7,7 +7,13 @@ from sqlalchemy.orm import joinedload, selectinload
 from coordination.db import contains, within
 from coordination.extensions import db
 from coordination.meetings.models import Meeting
-from coordination.minutes.models import Decision, Minutes, MinutesComment, MinutesStatus
+from coordination.minutes.models import (
+    Decision,
+    DecisionText,
+    Minutes,
+    MinutesComment,
+    MinutesStatus,
+)
 from coordination.plans.models import ActionItem
 
 
@@ -28,12 +34,12 @@ def arising_actions(meeting_id: int) -> list[ActionItem]:
     return list(db.session.execute(
         db.select(ActionItem).where(ActionItem.meeting_id == meeting_id)
         .options(joinedload(ActionItem.lead_organisation), joinedload(ActionItem.focal_person))
-        .order_by(ActionItem.decision_reference, ActionItem.id)
+        .order_by(ActionItem.decision_id, ActionItem.id)
     ).scalars())
 
 
 def decision_register(body_ids: set[int] | None, year: int | None, search: str,
-                      limit: int | None = None) -> list[tuple[Decision, Meeting]]:
+                      limit: int | None = None) -> list[tuple[DecisionText, Meeting]]:
     """Decisions in the latest approved or published minutes of each meeting of the bodies (None: all)."""
     latest = (
         db.select(Minutes.meeting_id, sa.func.max(Minutes.number).label("number"))
@@ -41,8 +47,9 @@ def decision_register(body_ids: set[int] | None, year: int | None, search: str,
         .group_by(Minutes.meeting_id).subquery()
     )
     stmt = (
-        db.select(Decision, Meeting)
-        .join(Minutes, Minutes.id == Decision.minutes_id)
+        db.select(DecisionText, Meeting)
+        .join(Decision, Decision.id == DecisionText.decision_id)
+        .join(Minutes, Minutes.id == DecisionText.minutes_id)
         .join(latest, sa.and_(latest.c.meeting_id == Minutes.meeting_id, latest.c.number == Minutes.number))
         .join(Meeting, Meeting.id == Minutes.meeting_id)
         .options(joinedload(Meeting.body))
@@ -52,7 +59,7 @@ def decision_register(body_ids: set[int] | None, year: int | None, search: str,
     if year:
         stmt = stmt.where(Decision.year == year)
     if search:
-        stmt = stmt.where(contains(search, Decision.text, Decision.reference))
+        stmt = stmt.where(contains(search, DecisionText.text, Decision.reference))
     if limit:
         stmt = stmt.limit(limit)
     return [(d, m) for d, m in db.session.execute(stmt).all()]

@@ -29,7 +29,7 @@ from coordination.minutes.forms import (
     DecisionForm,
     MinutesForm,
 )
-from coordination.minutes.models import Decision, Minutes, MinutesStatus
+from coordination.minutes.models import DecisionText, Minutes, MinutesStatus
 from coordination.organisations.queries import all_organisations
 from coordination.permissions import guard
 
@@ -111,13 +111,13 @@ def add_decision(minutes: Minutes):
 
 
 def _decision(minutes_id: int, decision_id: int) -> Minutes | None:
-    found = db.session.get(Decision, decision_id)
+    found = db.session.get(DecisionText, decision_id)
     if found is None or found.minutes_id != minutes_id:
         return None
     return queries.minutes_page(minutes_id)
 
 
-def _the_decision(minutes: Minutes) -> Decision:
+def _the_decision(minutes: Minutes) -> DecisionText:
     return next(d for d in minutes.decisions if d.id == request.view_args["decision_id"])
 
 

@@ -91,7 +91,7 @@ class ItemForm(VersionedForm):
             self.body_id.choices = [("", CHOOSE)] + [(b.id, str(b)) for b in bodies]
 
 
-class MoveForm(BaseForm):
+class MoveForm(VersionedForm):
     parent_id = SelectField(_l("New place"), coerce=optional_int, validators=[Optional()])
 
     def __init__(self, candidates, *args, **kwargs):

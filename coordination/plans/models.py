@@ -145,6 +145,8 @@ class ActionItem(VersionedMixin, TimestampMixin, db.Model):
     # For items arising from a meeting: the meeting and the decision reference (e.g. CN-2026-014).
     meeting_id: Mapped[int | None] = mapped_column(sa.ForeignKey("meetings.id", ondelete="SET NULL"), index=True)
     decision_reference: Mapped[str] = mapped_column(sa.String(40), default="", server_default="", index=True)
+    # The decision it arises from (the reference above is kept for display and search).
+    decision_id: Mapped[int | None] = mapped_column(sa.ForeignKey("decisions.id", ondelete="RESTRICT"), index=True)
 
     plan: Mapped[ActionPlan | None] = relationship(back_populates="items")
     body: Mapped[Body] = relationship()

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -70,6 +71,51 @@ def states_as_of(item_filter: Any, as_of: date) -> dict[int, State]:
     latest = latest_updates_subquery(as_of, item_filter)
     rows = db.session.execute(sa.select(latest)).all()
     return {r.item_id: State(ItemStatus(r.status), r.progress, r.update_date) for r in rows}
+
+
+def day_end_utc(as_of: date, zone: str) -> datetime:
+    """The first instant after the calendar day ``as_of`` in ``zone``, in UTC.
+
+    "Created on or before D" compares a stored UTC time with a local calendar day: an item
+    created at 20:30 in Port-au-Prince on D is already D + 1 in UTC and still belongs to D.
+    """
+    return datetime.combine(as_of + timedelta(days=1), time(), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def existed_on(as_of: date, zone: str, latest: sa.Subquery | None = None) -> Any:
+    """SQL filter: the item existed on ``as_of`` (for queries joined to :func:`latest_updates_subquery`).
+
+    An item exists on D when it was created by the end of D (in ``zone``) or when it has a
+    progress update dated on or before D — a plan typed into the portal after the fact
+    still shows the past that its reports record. Items that did not exist are left out of
+    every "as of" figure instead of counting as 0 %.
+    """
+    created = ActionItem.created_at < day_end_utc(as_of, zone)
+    return created if latest is None else sa.or_(created, latest.c.item_id.is_not(None))
+
+
+def items_existing_on(items: Sequence[ActionItem], states: dict[int, State], as_of: date,
+                      zone: str) -> list[ActionItem]:
+    """The items (in their order) that existed on ``as_of``, with the ancestors of each kept.
+
+    ``states`` are the items' states on ``as_of`` (an item with one had a report by then).
+    An axis created later than its actions is kept so the tree keeps its shape.
+    """
+    cutoff = day_end_utc(as_of, zone)
+    by_id = {i.id: i for i in items}
+    kept: set[int] = set()
+    for item in items:
+        if item.created_at < cutoff or item.id in states:
+            node: ActionItem | None = item
+            while node is not None and node.id not in kept:
+                kept.add(node.id)
+                node = by_id.get(node.parent_id) if node.parent_id else None
+    return [i for i in items if i.id in kept]
+
+
+def before_period(plan: Any, as_of: date) -> bool:
+    """Whether ``as_of`` falls before the plan's period (its figures are then all "not started")."""
+    return plan.period_start is not None and as_of < plan.period_start
 
 
 def state_from_updates(updates: Iterable[ProgressUpdate], as_of: date) -> State:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -46,6 +46,12 @@ def all_plans(visible: set[int] | None) -> list[ActionPlan]:
     return list(db.session.execute(stmt).scalars())
 
 
+def _zone() -> str:
+    from flask import current_app
+
+    return current_app.config["DEFAULT_TIMEZONE"]
+
+
 def plans_overview(visible: set[int] | None, as_of: date) -> list[tuple[ActionPlan, progress.PlanSummary]]:
     """Every visible plan with its summary on ``as_of`` (a fixed number of queries)."""
     plans = all_plans(visible)
@@ -74,6 +80,7 @@ class ItemFilters:
 
 
 def _item_rows_statement(filters: ItemFilters, visible: set[int] | None, today: date):
+    """The action list as it stood on ``today`` (the as-of date): states then, items that existed then."""
     latest = progress.latest_updates_subquery(today)
     status = sa.func.coalesce(latest.c.status, ItemStatus.NOT_STARTED.value).label("status")
     percent = sa.func.coalesce(latest.c.progress, 0).label("progress")
@@ -83,6 +90,7 @@ def _item_rows_statement(filters: ItemFilters, visible: set[int] | None, today: 
         .outerjoin(latest, latest.c.item_id == ActionItem.id)
         .outerjoin(Organisation, Organisation.id == ActionItem.lead_organisation_id)
         .where(~sa.exists().where(child.parent_id == ActionItem.id))  # actions only: leaves
+        .where(progress.existed_on(today, _zone(), latest))
         .options(
             joinedload(ActionItem.lead_organisation),
             joinedload(ActionItem.plan),
@@ -160,11 +168,26 @@ def item_page(filters: ItemFilters, visible: set[int] | None, today: date, page:
 
 
 def item_rows(filters: ItemFilters, visible: set[int] | None, today: date, limit: int | None = None) -> list[ItemRow]:
-    """The rows the filter matches (all of them for the CSV export, or the first ``limit``)."""
+    """The rows the filter matches on ``today`` (the as-of date): all of them for the CSV, or the first ``limit``."""
     stmt = _item_rows_statement(filters, visible, today)
     if limit is not None:
         stmt = stmt.limit(limit)
     return _rows(db.session.execute(stmt).unique().all(), today)
+
+
+def axes_of(items: list[ActionItem]) -> dict[int, ActionItem]:
+    """The strategic axis (top-level ancestor) of each item, by item id (one query)."""
+    plan_ids = {i.plan_id for i in items if i.plan_id is not None}
+    if not plan_ids:
+        return {}
+    roots = db.session.execute(
+        db.select(ActionItem).where(ActionItem.plan_id.in_(plan_ids), ActionItem.parent_id.is_(None))
+    ).scalars().all()
+    by_key = {(r.plan_id, r.sort_key): r for r in roots}
+    return {
+        i.id: by_key[(i.plan_id, i.sort_key.split(".")[0])]
+        for i in items if (i.plan_id, i.sort_key.split(".")[0]) in by_key
+    }
 
 
 def item_detail(item_id: int) -> ActionItem | None:
@@ -235,6 +258,7 @@ class OutlineNode:
     sort_key: str
     weight: int
     deadline: date | None
+    created_at: datetime
 
 
 @dataclass
@@ -253,7 +277,8 @@ class Outline:
 def _outline_rows(item_filter: Any) -> list[OutlineNode]:
     rows = db.session.execute(
         sa.select(ActionItem.id, ActionItem.parent_id, ActionItem.plan_id, ActionItem.depth, ActionItem.code,
-                  ActionItem.title, ActionItem.sort_key, ActionItem.weight, ActionItem.deadline)
+                  ActionItem.title, ActionItem.sort_key, ActionItem.weight, ActionItem.deadline,
+                  ActionItem.created_at)
         .where(item_filter).order_by(ActionItem.sort_key)
     ).all()
     return [OutlineNode(*r) for r in rows]
@@ -261,7 +286,9 @@ def _outline_rows(item_filter: Any) -> list[OutlineNode]:
 
 def light_nodes(item_filter: Any, as_of: date) -> dict[int, progress.NodeProgress]:
     """Figures on ``as_of`` of the items matched, from their columns only (2 queries, no ORM objects)."""
-    return progress.roll_up(_outline_rows(item_filter), progress.states_as_of(item_filter, as_of), as_of)
+    states = progress.states_as_of(item_filter, as_of)
+    items = progress.items_existing_on(_outline_rows(item_filter), states, as_of, _zone())
+    return progress.roll_up(items, states, as_of)
 
 
 def plan_outline(plan_id: int, as_of: date, open_id: int | None = None, page: int = 1) -> Outline:
@@ -270,8 +297,9 @@ def plan_outline(plan_id: int, as_of: date, open_id: int | None = None, page: in
     Shown: the axes, up to ``OUTLINE_CHILDREN`` objectives under each, and — when a node is
     unfolded (``open_id``) — the path down to it and one page of its children.
     """
-    items = _outline_rows(ActionItem.plan_id == plan_id)
     states = progress.states_as_of(ActionItem.plan_id == plan_id, as_of)
+    # As of means as it was: items that did not exist then are neither shown nor counted.
+    items = progress.items_existing_on(_outline_rows(ActionItem.plan_id == plan_id), states, as_of, _zone())
     nodes = progress.roll_up(items, states, as_of)
     by_id = {i.id: i for i in items}
     children: dict[int | None, list[OutlineNode]] = {}

@@ -208,11 +208,41 @@ def create_item(
     return item
 
 
+# What approved minutes record of an action arising (their page and Word file show these).
+RECORDED_IN_MINUTES = ("title", "lead_organisation_id", "focal_person_id", "deadline")
+
+
+def recorded_in_locked_minutes(item: ActionItem) -> bool:
+    """Whether ``item`` arises from a decision whose latest minutes are approved or published.
+
+    Such an item's recorded fields cannot change (its progress still can); a change goes
+    through a corrected version of the minutes, which reopens them.
+    """
+    if item.decision_id is None:
+        return False
+    from coordination.minutes.models import Decision, Minutes
+
+    latest = db.session.execute(
+        db.select(Minutes).join(Decision, Decision.meeting_id == Minutes.meeting_id)
+        .where(Decision.id == item.decision_id).order_by(Minutes.number.desc()).limit(1)
+    ).scalar()
+    return latest is not None and latest.locked
+
+
+LOCKED_ARISING = _l("This action is recorded in approved minutes: its title, owner, focal person and deadline "
+                    "cannot change. Start a corrected version of the minutes to change them.")
+
+
 def update_item(item: ActionItem, data: dict[str, Any], *, actor: User) -> dict[str, tuple]:
     """Edit an item's definition; refuses an edit made from a stale copy."""
     check_version(item, data.get("version"))
     data = _normalise(data)
     _check_item(data, item)
+    if recorded_in_locked_minutes(item) and any(
+        name in data and (data[name].strip() if isinstance(data[name], str) else data[name]) != getattr(item, name)
+        for name in RECORDED_IN_MINUTES
+    ):
+        raise ConflictError(LOCKED_ARISING)
     changes = apply_changes(item, data, ITEM_FIELDS)
     _set_links(item, data, changes)
     if changes:
@@ -234,8 +264,12 @@ def descendant_ids(item: ActionItem) -> set[int]:
     return result
 
 
-def move_item(item: ActionItem, new_parent: ActionItem | None, *, actor: User) -> None:
-    """Move an item (and its subtree) under another parent of the same plan; codes follow."""
+def move_item(item: ActionItem, new_parent: ActionItem | None, *, actor: User, version: Any = None) -> None:
+    """Move an item (and its subtree) under another parent of the same plan; codes follow.
+
+    ``version`` is the item's version the move form was opened on (a stale form is refused).
+    """
+    check_version(item, version)
     if item.plan_id is None:
         raise ConflictError(_l("Only items of a plan can be moved within its tree."))
     if new_parent is not None:
@@ -257,6 +291,8 @@ def delete_item(item: ActionItem, *, actor: User) -> None:
     """Delete an item entered by mistake: only without sub-items and progress reports."""
     if item.children or item.updates:
         raise ConflictError(_l("This item has sub-items or progress reports and cannot be deleted. Cancel it instead."))
+    if recorded_in_locked_minutes(item):
+        raise ConflictError(LOCKED_ARISING)
     audit.record(item, "delete", {"code": item.code, "title": item.title}, actor)
     db.session.delete(item)
     db.session.flush()

@@ -105,7 +105,7 @@ def detail(plan: ActionPlan):
     outline = queries.plan_outline(plan.id, as_of, int(raw_open) if raw_open.isdigit() else None, page_arg())
     return render_template(
         "plans/detail.html", plan=plan, outline=outline, nodes=outline.nodes,
-        summary=progress.summarise(outline.nodes), as_of=as_of, as_of_error=error, confirm=ConfirmForm(),
+        summary=progress.summarise(outline.nodes), as_of=as_of, as_of_error=error, before_period=progress.before_period(plan, as_of), confirm=ConfirmForm(),
         statuses=list(ItemStatus), labels=status_labels(),
         as_of_arg=request.args.get("as_of") if request.args.get("as_of") and not error else None,
     ), 400 if error else 200
@@ -226,11 +226,12 @@ def move_item(item: ActionItem):
         abort(404)
     excluded = services.descendant_ids(item) | {item.id}
     candidates = [i for i in item.plan.items if i.id not in excluded]
-    form = MoveForm(candidates, data={"parent_id": item.parent_id} if request.method == "GET" else None)
+    initial = {"parent_id": item.parent_id, "version": item.version} if request.method == "GET" else None
+    form = MoveForm(candidates, data=initial)
     if form.validate_on_submit():
         new_parent = db.session.get(ActionItem, form.parent_id.data) if form.parent_id.data else None
         try:
-            services.move_item(item, new_parent, actor=current_user)
+            services.move_item(item, new_parent, actor=current_user, version=form.version.data)
         except ValidationError as error:
             form.apply_errors(error)
         else:
@@ -275,7 +276,7 @@ def _filters() -> queries.ItemFilters:
 @guard("view", ActionItem)
 def items():
     filters = _filters()
-    today = local_today()
+    today, error = _as_of()
     per_page = current_app.config["PAGE_SIZE"]
     page = page_arg()
     rows, total = queries.item_page(filters, visible_body_ids(current_user), today, page, per_page)
@@ -285,16 +286,21 @@ def items():
         filters=filters, args=args, organisations=all_organisations(), axes=queries.axes(),
         plans=queries.all_plans(visible_body_ids(current_user)), statuses=enum_choices(ItemStatus),
         priorities=enum_choices(Priority), areas=current_app.config["GEOGRAPHIC_AREAS"], today=today,
-    )
+        as_of=today, as_of_error=error,
+    ), 400 if error else 200
 
 
 @bp.route("/items.csv")
 @guard("view", ActionItem)
 def items_csv():
-    rows = queries.item_rows(_filters(), visible_body_ids(current_user), local_today())
+    as_of, error = _as_of()
+    if error:
+        abort(400)
+    rows = queries.item_rows(_filters(), visible_body_ids(current_user), as_of)
+    axes = queries.axes_of([r.item for r in rows])
     return Response(
-        action_items_csv(rows), mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=action-items-{local_today().isoformat()}.csv"},
+        action_items_csv(rows, axes), mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=action-items-{as_of.isoformat()}.csv"},
     )
 
 

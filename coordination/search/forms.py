@@ -11,6 +11,8 @@ MIN_LENGTH, MAX_LENGTH = 2, 100
 
 
 class SearchForm(BaseForm):
+    one_time_token = False  # a GET form: searching twice is harmless
+
     class Meta:
         csrf = False
 

@@ -16,7 +16,7 @@ from coordination.db import contains, within
 from coordination.extensions import db
 from coordination.meetings.models import Meeting
 from coordination.minutes import queries as minutes_queries
-from coordination.minutes.models import Decision, Minutes, MinutesSection, MinutesStatus
+from coordination.minutes.models import DecisionText, Minutes, MinutesSection, MinutesStatus
 from coordination.organisations.models import Organisation
 from coordination.plans import queries as plan_queries
 
@@ -29,7 +29,7 @@ class Results:
     organisations: list[Organisation] = field(default_factory=list)
     meetings: list[Meeting] = field(default_factory=list)
     minutes: list[Minutes] = field(default_factory=list)
-    decisions: list[tuple[Decision, Meeting]] = field(default_factory=list)
+    decisions: list[tuple[DecisionText, Meeting]] = field(default_factory=list)
     items: list[plan_queries.ItemRow] = field(default_factory=list)
 
     @property

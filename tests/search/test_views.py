@@ -20,7 +20,8 @@ def world(make, committee):
     approved = make.minutes(held, status="approved")
     make.decision(approved, "CN-2026-001", "Adopt the referral protocol.")
     draft = make.minutes(later, status="draft")
-    make.minutes_content(draft, committee["people"]["justice"], 1, 1)  # section "Item 1", "Discussed."
+    # Section "Item 2", "Discussed."; decision CN-2026-002 (numbers are unique per body and year).
+    make.minutes_content(draft, committee["people"]["justice"], 2, 2)
     make.meeting(closed, datetime(2026, 2, 10, 15, tzinfo=UTC), title="Referral cell meeting")
     make.organisation(name="Referral Network of Women's Shelters", acronym="RNWS")
     return committee
