@@ -117,6 +117,7 @@ def test_catalogue_matches_the_code(lang: str, extracted: dict) -> None:
 # counts are bounds or settings, never one (or read right either way).
 NOT_COUNTED_PHRASES = {
     "Use at most %(max)d characters.",
+    "Use at most %(n)d characters.",
     "Use at least %(n)d characters.",
     "Type between %(min)d and %(max)d characters.",
     "A series has %(n)d meetings at most; choose an earlier last date.",
@@ -129,7 +130,7 @@ NOT_COUNTED_PHRASES = {
 def test_counted_phrases_use_plural_forms(extracted: dict) -> None:
     counted = sorted(
         key[0] for key, message in extracted.items()
-        if not message.pluralizable and re.search(r"%\(\w+\)[ds] [a-z]+s\b", key[0])
+        if not message.pluralizable and re.search(r"%\(\w+\)[ds] (?!(?:is|has|was|does)\b)[a-z]+s\b", key[0])
         and key[0] not in NOT_COUNTED_PHRASES
     )
     assert not counted, f"use ngettext for: {counted}"
@@ -211,11 +212,18 @@ def untranslated_template_text(source: str) -> list[str]:
     # Statements and comments vanish; an expression becomes "0", which reads as text or as an
     # attribute value alike: "{{ n }} items" still shows "items", "v{{ n }}" shows "v0", and
     # an attribute holding only an expression counts as translated.
+    # A tag whose name is an expression (``<{{ level }} class="h5">``) is still a tag.
+    source = re.sub(r"<(/?)\{\{[^}]*\}\}", r"<\1span", source)
     parser.feed(JINJA_RE.sub(lambda m: "0" if m.group().startswith("{{") else " ", source))
     parser.close()
     found = list(parser.found)
     found += _literal_strings_in_jinja(source)
-    return [text for text in found if LETTER_RE.search(text)]
+    return [text for text in found if LETTER_RE.search(text) and not NOT_PROSE_RE.fullmatch(text)]
+
+
+# Text that is no prose to translate: the product's name ("0 · Concertation" in a title) and
+# codes such as a recommendation's number ("R0").
+NOT_PROSE_RE = re.compile(r"[0\W]*Concertation[0\W]*|R0")
 
 
 # Inside expressions: literal strings that read as prose ("Close", "save changes") given to a

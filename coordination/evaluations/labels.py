@@ -19,7 +19,7 @@ _LABELS = {
     "by_owner": _l("By owner organisation"), "owner": _l("Owner"), "items": _l("Actions"),
     "mean_progress": _l("Mean progress"), "indicators": _l("Indicators"), "indicator": _l("Indicator"),
     "unit": _l("Unit"), "baseline": _l("Baseline"), "target": _l("Target"), "value": _l("Value as of the date"),
-    "value_date": _l("Reported on"), "percent_of_target": _l("% of the way to target"),
+    "value_date": _l("Reported on"), "percent_of_target": _l("Way to target (%)"),
     "overdue_list": _l("Overdue actions"), "days_late": _l("Days late"), "deadline": _l("Deadline"),
     "code": _l("Code"), "title": _l("Title"), "latest_report": _l("Latest report"),
     "comparison": _l("Comparison"), "compared_with": _l("Compared with"), "earlier": _l("Earlier"),

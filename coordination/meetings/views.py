@@ -275,7 +275,7 @@ def send_invitations(meeting: Meeting):
     """Mail the invitations once the meeting is ready (a series: once for all its meetings)."""
     count = services.send_invitations(meeting, actor=current_user)
     if count:
-        flash(_("%(n)d invitations are being sent.", n=count), "success")
+        flash(ngettext("%(num)d invitation is being sent.", "%(num)d invitations are being sent.", count), "success")
     else:
         flash(_("Everyone invited has already received the invitation."), "info")
     return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#invitees", 303)
@@ -286,7 +286,8 @@ def send_invitations(meeting: Meeting):
 def send_update(meeting: Meeting):
     """Send the held-back text changes to the invitees as one update."""
     count = services.send_pending_update(meeting, actor=current_user)
-    flash(_("The update is being sent to %(n)d invitees.", n=count), "success")
+    flash(ngettext("The update is being sent to %(num)d invitee.", "The update is being sent to %(num)d invitees.", count),
+          "success")
     return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#invitees", 303)
 
 
