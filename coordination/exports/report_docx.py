@@ -211,7 +211,7 @@ def evaluation_report_docx(
     _table(document, [L["code"], L["title"], L["status"], L["progress"], L["update_date"], L["narrative"]],
            [[r["code"], r["title"], L[f"ItemStatus.{r['status']}"], _num(r["progress"], " %"), r["update_date"] or "—",
              r["narrative"] or "—"] for r in items])
-    _page_numbers(document)
+    _page_numbers(document, L.get("page", "Page"))
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

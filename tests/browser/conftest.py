@@ -67,6 +67,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'browser.db'}",
         "RATELIMIT_STORAGE_URI": "memory://",
         "UPLOAD_FOLDER": str(tmp / "uploads"),
+        # As `make run`: demo log-ins with a password alone, plain http, mail to files.
+        "MFA_REQUIRED_ROLES": (),
+        "SESSION_COOKIE_SECURE": False,
+        "MAIL_BACKEND": "file",
+        "MAIL_FOLDER": str(tmp / "mail"),
+        "MAIL_DISPATCH": "off",
     })
     with app.app_context():
         from flask_migrate import upgrade

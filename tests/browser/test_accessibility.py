@@ -11,7 +11,7 @@ from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # Downloads and machine-readable addresses are not pages.
-NOT_PAGES = re.compile(r"\.(ics|docx|csv)$|/evidence$|/attachments/|/feeds?/|/calendar/")
+NOT_PAGES = re.compile(r"\.(ics|docx|csv|xlsx)$|/evidence$|/attachments/|/feeds?/|/calendar/")
 MAX_PAGES = 70
 
 

@@ -39,7 +39,8 @@ def i18n_app(app, fixture_translations):
 
     other = create_app({**{k: app.config[k] for k in (
         "TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "RATELIMIT_STORAGE_URI", "UPLOAD_FOLDER",
-        "SERVER_NAME", "DEFAULT_TIMEZONE")}, "BABEL_TRANSLATION_DIRECTORIES": str(fixture_translations)})
+        "SERVER_NAME", "DEFAULT_TIMEZONE", "MFA_REQUIRED_ROLES", "SESSION_COOKIE_SECURE", "MAIL_BACKEND",
+        "MAIL_FOLDER", "MAIL_DISPATCH", "BASE_URL")}, "BABEL_TRANSLATION_DIRECTORIES": str(fixture_translations)})
     return other
 
 

@@ -86,7 +86,8 @@ def test_agenda_word_document_in_the_viewer_s_language(i18n_login, make):
     document = Document(io.BytesIO(c.get(f"/meetings/{meeting.id}/agenda.docx").data))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Ordre du jour: Réunion de février" in text  # the label translated, the title as typed
-    assert "Quand: mar. 3 févr. 2026" in text and "Durée prévue: 45 min" in text
+    # One date line for Word: the full date in the viewer's language, the zone's abbreviation and offset.
+    assert "Quand: mardi 3 février 2026, 10:00–12:00 (EST, UTC−05:00" in text and "Durée prévue: 45 min" in text
     assert [cell.text for cell in document.tables[0].rows[0].cells] == ["#", "Point", "Présentateur", "Durée"]
     assert document.core_properties.language == "fr"
 

@@ -47,7 +47,7 @@ def history(make, created):
 
 
 def _overall(html: str) -> str:
-    return re.search(r'aria-label="Overall progress">(\d+) %', html).group(1)
+    return re.search(r'aria-label="Overall progress">(\d+)\s?%', html).group(1)
 
 
 def test_items_created_after_the_date_are_left_out_of_the_roll_up(login_as, history):
