@@ -310,7 +310,7 @@ def test_can_refuses_anonymous_and_inactive_users(app, make):
 #   and, for calendar feeds, ``R(..., feed=True)`` appends nothing but gets ``w.token``;
 # * ALLOWED_ROLES is one of ALL, READERS_, STAFF_, ADMIN_ or any set of ROLES names;
 # * every other logged-in role must answer 403, unless the third argument says 404 (objects the
-#   role may not even see); anonymous visitors are sent to the log-in page (302), except on
+#   role may not even see); anonymous visitors are sent to the log-in page (302; 303 for a POST), except on
 #   ``public`` routes (allowed) and token routes (a bad token: 404);
 # * POST data is optional (``data=lambda w: {...}``): the guard decides before any validation,
 #   so an allowed role only has to get past it (any answer but 403/404 and 5xx), while a refused
@@ -325,6 +325,7 @@ STAFF_ = frozenset({"secretariat", "admin"})
 ADMIN_ = frozenset({"admin"})
 PUBLIC = frozenset(ROLES)
 HIDDEN_FROM_MEMBERS = {"member": 404, "outsider": 404}
+EV_ = READERS_  # the draft evaluation's author (the matrix's evaluator) and staff
 
 
 @dataclass(frozen=True)
@@ -360,6 +361,38 @@ ROUTES = {
     ("accounts.profile", "GET"): R(lambda w: "/accounts/profile", ALL),
     ("accounts.profile", "POST"): R(lambda w: "/accounts/profile", ALL),
     ("accounts.users", "GET"): R(lambda w: "/accounts/users", READERS_),
+    # Pages reached from e-mail links: the token in the URL is the credential (a bad one: "link invalid").
+    ("accounts.accept_invitation", "GET"): R(lambda w: "/accounts/welcome/not-a-valid-token", PUBLIC),
+    ("accounts.accept_invitation", "POST"): R(lambda w: "/accounts/welcome/not-a-valid-token", PUBLIC),
+    ("accounts.confirm_email", "GET"): R(lambda w: "/accounts/email/confirm/not-a-valid-token", PUBLIC),
+    ("accounts.confirm_email", "POST"): R(lambda w: "/accounts/email/confirm/not-a-valid-token", PUBLIC),
+    ("accounts.forgot_password", "GET"): R(lambda w: "/accounts/password/forgot", PUBLIC),
+    ("accounts.forgot_password", "POST"): R(lambda w: "/accounts/password/forgot", PUBLIC,
+                                            data=lambda w: {"email": "nobody@example.net"}),
+    ("accounts.reset_password", "GET"): R(lambda w: "/accounts/password/reset/not-a-valid-token", PUBLIC),
+    ("accounts.reset_password", "POST"): R(lambda w: "/accounts/password/reset/not-a-valid-token", PUBLIC),
+    ("accounts.language", "POST"): R(lambda w: "/accounts/language", PUBLIC, data=lambda w: {"language": "fr"}),
+    ("accounts.login_code", "GET"): R(lambda w: "/accounts/login/code", PUBLIC),
+    ("accounts.login_code", "POST"): R(lambda w: "/accounts/login/code", PUBLIC, data=lambda w: {"code": "123456"}),
+    ("accounts.change_email", "GET"): R(lambda w: "/accounts/email", ALL),
+    ("accounts.change_email", "POST"): R(lambda w: "/accounts/email", ALL),
+    ("accounts.reauth", "GET"): R(lambda w: "/accounts/reauthenticate", ALL),
+    ("accounts.reauth", "POST"): R(lambda w: "/accounts/reauthenticate", ALL),
+    # Sensitive steps may first send a logged-in user to /accounts/reauthenticate (past the guard).
+    ("accounts.two_factor", "GET"): R(lambda w: "/accounts/two-factor", ALL),
+    ("accounts.two_factor_setup", "GET"): R(lambda w: "/accounts/two-factor/setup", ALL),
+    ("accounts.two_factor_setup", "POST"): R(lambda w: "/accounts/two-factor/setup", ALL),
+    ("accounts.two_factor_recovery_codes", "POST"): R(lambda w: "/accounts/two-factor/recovery-codes", ALL),
+    ("accounts.two_factor_disable", "GET"): R(lambda w: "/accounts/two-factor/disable", ALL),
+    ("accounts.two_factor_disable", "POST"): R(lambda w: "/accounts/two-factor/disable", ALL),
+    # Each role ends one of its own other sessions (someone else's: 404, see the test below).
+    ("accounts.end_session", "POST"): R(lambda w: f"/accounts/sessions/{w.own_sessions.get(w.role, w.other_session)}/end",
+                                        ALL),
+    ("accounts.end_user_session", "POST"): R(lambda w: f"/accounts/users/{w.person}/sessions/{w.other_session}/end",
+                                             ADMIN_, HIDDEN_FROM_MEMBERS),
+    ("accounts.send_invitation", "POST"): R(lambda w: f"/accounts/users/{w.person}/invite", ADMIN_, HIDDEN_FROM_MEMBERS),
+    ("accounts.two_factor_reset", "POST"): R(lambda w: f"/accounts/users/{w.person}/two-factor/reset", ADMIN_,
+                                             HIDDEN_FROM_MEMBERS),
     ("audit.index", "GET"): R(lambda w: "/audit/", frozenset({"evaluator", "admin"})),
     ("bodies.add_organisation", "GET"): R(lambda w: f"/bodies/{w.body}/organisations/new", STAFF_),
     ("bodies.add_organisation", "POST"): R(lambda w: f"/bodies/{w.body}/organisations/new", STAFF_, data=_seat_data),
@@ -406,6 +439,43 @@ ROUTES = {
     ("dashboard.health", "GET"): R(lambda w: "/health", PUBLIC),
     ("dashboard.home", "GET"): R(lambda w: "/", PUBLIC),
     ("dashboard.index", "GET"): R(lambda w: "/dashboard", ALL),
+    # Evaluations: ``w.evaluation`` is a draft by the matrix's evaluator, so members and outsiders
+    # may not even see it (404); its author and staff may edit it.
+    ("evaluations.index", "GET"): R(lambda w: "/evaluations/", ALL),
+    ("evaluations.create", "GET"): R(lambda w: "/evaluations/new", READERS_),
+    ("evaluations.create", "POST"): R(lambda w: "/evaluations/new", READERS_),
+    ("evaluations.governance", "GET"): R(lambda w: "/evaluations/governance", READERS_),
+    ("evaluations.detail", "GET"): R(lambda w: f"/evaluations/{w.evaluation}", EV_, HIDDEN_FROM_MEMBERS),
+    ("evaluations.compare", "GET"): R(lambda w: f"/evaluations/{w.evaluation}/compare", EV_, HIDDEN_FROM_MEMBERS),
+    ("evaluations.report", "GET"): R(lambda w: f"/evaluations/{w.evaluation}/report.docx", EV_, HIDDEN_FROM_MEMBERS),
+    ("evaluations.spreadsheet", "GET"): R(lambda w: f"/evaluations/{w.evaluation}/tables.xlsx", EV_, HIDDEN_FROM_MEMBERS),
+    ("evaluations.attachment", "GET"): R(lambda w: f"/evaluations/{w.evaluation}/attachments/{w.evaluation_attachment}",
+                                         EV_, HIDDEN_FROM_MEMBERS),
+    ("evaluations.edit", "GET"): R(lambda w: f"/evaluations/{w.evaluation}/edit", EV_, HIDDEN_FROM_MEMBERS),
+    ("evaluations.edit", "POST"): R(lambda w: f"/evaluations/{w.evaluation}/edit", EV_, HIDDEN_FROM_MEMBERS),
+    ("evaluations.narrative", "GET"): R(lambda w: f"/evaluations/{w.evaluation}/narrative", EV_, HIDDEN_FROM_MEMBERS),
+    ("evaluations.submit", "POST"): R(lambda w: f"/evaluations/{w.evaluation}/submit", EV_, HIDDEN_FROM_MEMBERS),
+    ("evaluations.reopen", "POST"): R(lambda w: f"/evaluations/{w.evaluation}/reopen", EV_, HIDDEN_FROM_MEMBERS),
+    ("evaluations.finalise", "POST"): R(lambda w: f"/evaluations/{w.evaluation}/finalise", EV_, HIDDEN_FROM_MEMBERS),
+    ("evaluations.delete", "POST"): R(lambda w: f"/evaluations/{w.evaluation}/delete", EV_, HIDDEN_FROM_MEMBERS),
+    ("evaluations.add_note", "POST"): R(lambda w: f"/evaluations/{w.evaluation}/notes", EV_, HIDDEN_FROM_MEMBERS,
+                                        data=lambda w: {"kind": "finding", "text": "A finding"}),
+    ("evaluations.delete_note", "POST"): R(lambda w: f"/evaluations/{w.evaluation}/notes/{w.evaluation_note}/delete",
+                                           EV_, HIDDEN_FROM_MEMBERS),
+    ("evaluations.add_recommendation", "POST"): R(lambda w: f"/evaluations/{w.evaluation}/recommendations", EV_,
+                                                  HIDDEN_FROM_MEMBERS,
+                                                  data=lambda w: {"text": "Do more", "priority": "medium"}),
+    ("evaluations.delete_recommendation", "POST"): R(
+        lambda w: f"/evaluations/{w.evaluation}/recommendations/{w.recommendation}/delete", EV_, HIDDEN_FROM_MEMBERS),
+    ("evaluations.add_attachment", "POST"): R(lambda w: f"/evaluations/{w.evaluation}/attachments", EV_,
+                                              HIDDEN_FROM_MEMBERS),
+    ("evaluations.delete_attachment", "POST"): R(
+        lambda w: f"/evaluations/{w.evaluation}/attachments/{w.evaluation_attachment}/delete", EV_, HIDDEN_FROM_MEMBERS),
+    # Only staff turn a recommendation into an action item (its author, an evaluator: 403).
+    ("evaluations.follow_up", "GET"): R(lambda w: f"/evaluations/{w.evaluation}/recommendations/{w.recommendation}/follow-up",
+                                        STAFF_, HIDDEN_FROM_MEMBERS),
+    ("evaluations.follow_up", "POST"): R(lambda w: f"/evaluations/{w.evaluation}/recommendations/{w.recommendation}/follow-up",
+                                         STAFF_, HIDDEN_FROM_MEMBERS),
     ("meetings.add_agenda_item", "POST"): R(lambda w: f"/meetings/{w.meeting}/agenda", STAFF_,
                                             data=lambda w: {"title": "Item", "duration_minutes": "10"}),
     ("meetings.add_attachment", "POST"): R(lambda w: f"/meetings/{w.meeting}/attachments", STAFF_),
@@ -430,9 +500,12 @@ ROUTES = {
     ("meetings.meeting_ics", "GET"): R(lambda w: f"/meetings/{w.meeting}.ics", ALL),
     ("meetings.move_agenda_item", "POST"): R(lambda w: f"/meetings/{w.meeting}/agenda/{w.agenda_item}/down", STAFF_),
     ("meetings.reorder_agenda", "POST"): R(lambda w: f"/meetings/{w.meeting}/agenda/order", STAFF_),
+    ("meetings.remove_invitee", "POST"): R(lambda w: f"/meetings/{w.meeting}/invitees/{w.invitation}/remove", STAFF_),
     # Only invitees answer an invitation (the member sits on the body and is invited).
     ("meetings.rsvp", "POST"): R(lambda w: f"/meetings/{w.meeting}/rsvp", frozenset({"member"}),
                                  data=lambda w: {"rsvp": "accepted"}),
+    ("meetings.send_invitations", "POST"): R(lambda w: f"/meetings/{w.meeting}/invitations/send", STAFF_),
+    ("meetings.send_update", "POST"): R(lambda w: f"/meetings/{w.meeting}/update/send", STAFF_),
     ("minutes.add_action", "POST"): R(lambda w: f"/minutes/{w.draft_minutes}/decisions/{w.decision}/actions", STAFF_,
                                       HIDDEN_FROM_MEMBERS),
     ("minutes.add_decision", "POST"): R(lambda w: f"/minutes/{w.draft_minutes}/decisions", STAFF_, HIDDEN_FROM_MEMBERS,
@@ -450,6 +523,9 @@ ROUTES = {
                                 data=lambda w: {"summary": "Changed", "version": "1"}),
     ("minutes.start", "POST"): R(lambda w: f"/minutes/new/{w.empty_meeting}", STAFF_),
     ("minutes.step", "POST"): R(lambda w: f"/minutes/{w.draft_minutes}/circulate", STAFF_, HIDDEN_FROM_MEMBERS),
+    ("notifications.outbox", "GET"): R(lambda w: "/mail/outbox", ADMIN_),
+    ("notifications.retry", "POST"): R(lambda w: f"/mail/outbox/{w.failed_message}/retry", ADMIN_),
+    ("notifications.preferences", "POST"): R(lambda w: "/mail/preferences", ALL, data=lambda w: {"reminders": "off"}),
     ("organisations.create", "GET"): R(lambda w: "/organisations/new", STAFF_),
     ("organisations.create", "POST"): R(lambda w: "/organisations/new", STAFF_, data=lambda w: _org_data("New")),
     ("organisations.delete", "POST"): R(lambda w: f"/organisations/{w.spare_org}/delete", STAFF_),
@@ -502,7 +578,8 @@ def test_every_route_has_a_matrix_case(app):
 @pytest.fixture
 def route_world(world, make, app):
     """``world`` plus what sub-object routes need: an agenda item, a document, a decision,
-    an indicator, a signatory, a report with evidence, a meeting without minutes, users per role."""
+    an indicator, a signatory, a report with evidence, a meeting without minutes, users per role,
+    and those of ``_account_and_evaluation_objects``."""
     from coordination.meetings.models import AgendaItem, Attachment
     from coordination.plans.models import Indicator, ProgressUpdate
 
@@ -540,16 +617,68 @@ def route_world(world, make, app):
     users = {"member": world.member_user, "outsider": outsider}
     for role in ("evaluator", "secretariat", "admin"):
         users[role] = make.user(role=Role(role))
+    ids.update(_account_and_evaluation_objects(app, world, users))
     return world, ids, users
 
 
-class _W:
-    """The world as the url builders see it: ``world``'s ids, the extra ids, the role's feed token."""
+def _account_and_evaluation_objects(app, world, users):
+    """A draft evaluation by the matrix's evaluator (with a note, a recommendation and a
+    document), a failed outbox message, the person's invitation to the meeting, one spare
+    log-in session per role and one of another person."""
+    from coordination.accounts import services
+    from coordination.accounts.models import User, UserSession
+    from coordination.evaluations.models import EvaluationAttachment, EvaluationNote, NoteKind
+    from coordination.meetings.models import Invitation
+    from coordination.notifications.models import OutboxMessage, OutboxStatus
+    from coordination.plans.models import ActionPlan
 
-    def __init__(self, world, ids, token):
+    def spare_session(user_id):
+        services.start_session(db.session.get(User, user_id), "127.0.0.2", "spare")
+        db.session.flush()
+        return db.session.execute(db.select(db.func.max(UserSession.id)).where(UserSession.user_id == user_id)).scalar()
+
+    with app.app_context():
+        ev = factories.evaluation(db.session.get(ActionPlan, world.plan), users["evaluator"], title="Matrix review")
+        note = EvaluationNote(evaluation_id=ev.id, kind=NoteKind.FINDING, text="A finding.")
+        document = EvaluationAttachment(evaluation_id=ev.id, path="matrix-test-file", name="report.pdf",
+                                        mime="application/pdf", size=15)
+        failed = OutboxMessage(kind="invitation", recipient="someone@example.net", subject="Invitation",
+                               message_id="<matrix-failed@example.net>", content="Hello", status=OutboxStatus.FAILED,
+                               attempts=5, last_error="550 mailbox unavailable")
+        db.session.add_all([note, document, failed])
+        db.session.flush()
+        found = {
+            "evaluation": ev.id, "evaluation_note": note.id, "evaluation_attachment": document.id,
+            "recommendation": factories.recommendation(ev, "Train more staff.").id, "failed_message": failed.id,
+            "invitation": db.session.execute(db.select(Invitation.id).where(
+                Invitation.meeting_id == world.meeting, Invitation.user_id == world.person)).scalar_one(),
+            "other_session": spare_session(world.person),
+            "own_sessions": {role: spare_session(user.id) for role, user in users.items()},
+        }
+        db.session.commit()
+    return found
+
+
+def test_ending_someone_elses_session_is_404(route_world, app, client_factory, db_read):
+    from coordination.accounts.models import UserSession
+
+    world, ids, users = route_world
+    client, _token = _client_for(app, client_factory, users["admin"])
+    data = {"csrf_token": client.csrf_token("/accounts/profile")}
+    assert client.post(f"/accounts/sessions/{ids['other_session']}/end", data=data).status_code == 404
+    with db_read() as s:
+        assert s.get(UserSession, ids["other_session"]) is not None
+
+
+class _W:
+    """The world as the url builders see it: ``world``'s ids, the extra ids, the role's feed token
+    and the role's name."""
+
+    def __init__(self, world, ids, token, role=None):
         self.__dict__.update(vars(world))
         self.__dict__.update(ids)
         self.token = token
+        self.role = role
 
 
 def _client_for(app, client_factory, user):
@@ -574,29 +703,41 @@ def _client_for(app, client_factory, user):
     return c, token
 
 
-def _expected(case: R, role: str):
+def _expected(case: R, role: str, method: str = "GET"):
     if role in case.allow:
         return ALLOW
     if role == "anonymous":
-        return 404 if case.feed else 302
+        # The log-in page: a posted form is sent there with 303 (see accounts.security.unauthorized).
+        return 404 if case.feed else (303 if method == "POST" else 302)
     return (case.refuse or {}).get(role, FORBID)
 
 
-@pytest.mark.parametrize("endpoint,method", sorted(ROUTES))
+# Rows whose guard is right but whose allowed answer is a 5xx because of a bug outside the
+# policy; strict, so the mark must go when the bug is fixed.
+KNOWN_BUGS = {
+    ("evaluations.report", "GET"): "report_docx.py calls exports.docx._page_numbers(document) without its "
+                                   "page_label argument (TypeError, 500)",
+}
+
+
+@pytest.mark.parametrize("endpoint,method", [
+    pytest.param(*key, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[key])) if key in KNOWN_BUGS else key
+    for key in sorted(ROUTES)
+])
 def test_route_matrix(endpoint, method, route_world, app, client_factory, db_read):
     """Each role on this route: refused roles get 403/404 (or the log-in page) and change nothing;
     allowed roles get past the guard. Writes are tried by refused roles first, then by the
     least privileged allowed role only (its write may change what the next would see)."""
     world, ids, users = route_world
     case = ROUTES[(endpoint, method)]
-    order = sorted(ROLES, key=lambda r: (_expected(case, r) == ALLOW, ROLES.index(r)))
+    order = sorted(ROLES, key=lambda r: (_expected(case, r, method) == ALLOW, ROLES.index(r)))
     tried_allowed = False
     for role in order:
-        want = _expected(case, role)
+        want = _expected(case, role, method)
         if want == ALLOW and method == "POST" and tried_allowed:
             continue
         client, token = _client_for(app, client_factory, users.get(role))
-        w = _W(world, ids, token)
+        w = _W(world, ids, token, role)
         url = case.url(w)
         data = case.data(w) if case.data else {}
         before = fingerprint(db_read) if method == "POST" and want != ALLOW else None
@@ -611,7 +752,7 @@ def test_route_matrix(endpoint, method, route_world, app, client_factory, db_rea
             assert status < 500 and status not in (403, 404), (role, url, status)
         else:
             assert status == want, (role, url, status, want)
-            if want == 302:
+            if want in (302, 303):
                 assert "/accounts/login" in response.headers["Location"]
             if before is not None:
                 assert fingerprint(db_read) == before, f"a refused write by {role} changed the database"
