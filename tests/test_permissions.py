@@ -714,16 +714,7 @@ def _expected(case: R, role: str, method: str = "GET"):
 
 # Rows whose guard is right but whose allowed answer is a 5xx because of a bug outside the
 # policy; strict, so the mark must go when the bug is fixed.
-KNOWN_BUGS = {
-    ("evaluations.report", "GET"): "report_docx.py calls exports.docx._page_numbers(document) without its "
-                                   "page_label argument (TypeError, 500)",
-}
-
-
-@pytest.mark.parametrize("endpoint,method", [
-    pytest.param(*key, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[key])) if key in KNOWN_BUGS else key
-    for key in sorted(ROUTES)
-])
+@pytest.mark.parametrize("endpoint,method", sorted(ROUTES))
 def test_route_matrix(endpoint, method, route_world, app, client_factory, db_read):
     """Each role on this route: refused roles get 403/404 (or the log-in page) and change nothing;
     allowed roles get past the guard. Writes are tried by refused roles first, then by the
