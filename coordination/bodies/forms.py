@@ -17,7 +17,14 @@ from coordination.bodies.models import (
     Visibility,
 )
 from coordination.dates import local_today
-from coordination.forms import BaseForm, VersionedForm, enum_choices, optional_int, text_length
+from coordination.forms import (
+    BaseForm,
+    HistoricalDate,
+    VersionedForm,
+    enum_choices,
+    optional_int,
+    text_length,
+)
 from coordination.meetings.timeutil import zone_choices
 from coordination.organisations.models import Level
 
@@ -51,7 +58,7 @@ class BodyForm(VersionedForm):
     secretariat_organisation_id = SelectField(
         _l("Secretariat organisation"), coerce=optional_int, validators=[Optional()]
     )
-    established_on = DateField(_l("Date established"), validators=[Optional()])
+    established_on = DateField(_l("Date established"), validators=[Optional(), HistoricalDate()])
     timezone = SelectField(
         _l("Time zone"), validators=[InputRequired()],
         description=_l("Meeting times of this body are shown in this time zone."),
@@ -146,7 +153,7 @@ class CharterForm(VersionedForm):
 
 
 class AdoptCharterForm(BaseForm):
-    adopted_on = DateField(_l("Adopted on"), validators=[InputRequired(), _not_in_future])
+    adopted_on = DateField(_l("Adopted on"), validators=[InputRequired(), _not_in_future, HistoricalDate()])
     adopted_at_meeting = StringField(
         _l("Adopted at meeting"), validators=[Optional(), text_length(200)],
         description=_l("E.g. the ordinary meeting of 12 March 2026."),
@@ -157,7 +164,7 @@ class SignatoryForm(BaseForm):
     organisation_id = SelectField(_l("Organisation"), coerce=optional_int, validators=[InputRequired()])
     signer_name = StringField(_l("Signed by"), validators=[InputRequired(), text_length(200)])
     signer_title = StringField(_l("Signer's title"), validators=[Optional(), text_length(200)])
-    signed_on = DateField(_l("Date signed"), validators=[InputRequired(), _not_in_future])
+    signed_on = DateField(_l("Date signed"), validators=[InputRequired(), _not_in_future, HistoricalDate()])
 
     def __init__(self, organisations, *args, **kwargs):
         super().__init__(*args, **kwargs)
