@@ -3,7 +3,7 @@ import re
 from datetime import UTC, datetime
 
 from coordination.extensions import db
-from coordination.minutes.models import Decision, Minutes, MinutesStatus
+from coordination.minutes.models import Decision, DecisionText, Minutes, MinutesStatus
 from coordination.plans.models import ActionItem
 
 
@@ -29,7 +29,10 @@ def test_minutes_workflow(login_as, make, committee, db_read):
     with db_read() as s:
         refs = [d.reference for d in s.execute(db.select(Decision).order_by(Decision.id)).scalars()]
         assert refs == ["CN-2026-001", "CN-2026-002"]
-        decision_id = s.execute(db.select(Decision.id).where(Decision.reference == "CN-2026-002")).scalar()
+        # The routes name a decision by its text in these minutes (DecisionText), not by the
+        # decision itself: on PostgreSQL the two sequences differ.
+        decision_id = s.execute(db.select(DecisionText.id).join(Decision, Decision.id == DecisionText.decision_id)
+                                .where(Decision.reference == "CN-2026-002")).scalar()
     # Members do not see drafts, and cannot edit minutes.
     member = login_as(committee["people"]["justice"])
     assert member.get(base).status_code == 404
