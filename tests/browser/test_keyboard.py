@@ -132,12 +132,18 @@ def test_write_and_circulate_minutes_by_keyboard(keyboard_page, live_server):
     tab_to(page, named("summary"))
     page.keyboard.type("The committee reviewed the plan.")
     tab_to(page, text(r"^Save the minutes$"))
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    # Enter submits the form: wait for the page that answers it (the current page is already loaded, so
+    # wait_for_load_state alone returns at once and reads the page before the submission).
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Minutes saved." in page.inner_text("main")
     assert "The committee reviewed the plan." in page.locator("textarea[name=summary]").input_value()
+    # Circulating asks for the date members comment by (prefilled); Tab passes through it to the button.
+    tab_to(page, named("comment_by"))
+    assert page.evaluate("document.activeElement.value"), "the comment-by date is prefilled"
     tab_to(page, text(r"^Circulate"))
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "Circulated" in page.inner_text("main")
 
 
