@@ -76,7 +76,9 @@ class Relay:
 def _second_app(uri: str, **config) -> object:
     return create_app({
         "TESTING": True, "SECRET_KEY": "outage-test", "SERVER_NAME": "localhost",
-        "SQLALCHEMY_DATABASE_URI": uri, "RATELIMIT_STORAGE_URI": "memory://", **config,
+        "SQLALCHEMY_DATABASE_URI": uri, "RATELIMIT_STORAGE_URI": "memory://",
+        # Like the suite's app: the password-only log-in helper, plain http, no mail sent.
+        "MFA_REQUIRED_ROLES": (), "SESSION_COOKIE_SECURE": False, "MAIL_DISPATCH": "off", **config,
     })
 
 
