@@ -292,8 +292,8 @@ VALIDATORS = {"InputRequired", "DataRequired", "Optional", "Length", "NumberRang
 FIELD_TEXT_KEYWORDS = {"label", "description", "message"}
 RENDER_KW_TEXT = {"placeholder", "title", "aria-label", "aria-description"}
 # Terminal output for administrators and demonstration data (text "typed by users").
-PYTHON_EXCLUDED = {"coordination/cli.py", "coordination/demo.py", "coordination/demo_meetings.py",
-                   "coordination/demo_plan.py"}
+PYTHON_EXCLUDED = {"coordination/cli.py", "coordination/demo/cli.py", "coordination/demo/structure.py",
+                   "coordination/demo/meetings.py", "coordination/demo/plan.py"}
 
 
 def _call_name(node: ast.Call) -> str:

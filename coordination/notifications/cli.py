@@ -7,6 +7,10 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from coordination import tasks
+from coordination.notifications.reminders import send_reminders
+from coordination.notifications.sender import send_due
+
 
 def register(app: Flask) -> None:
     mail = AppGroup("mail", help="The outbox.")
@@ -15,8 +19,6 @@ def register(app: Flask) -> None:
     @click.option("--limit", default=500, show_default=True, help="Messages to send at most in this run.")
     def send(limit: int) -> None:
         """Send the queued messages that are due (run every few minutes from cron)."""
-        from coordination.notifications.sender import send_due
-
         report = send_due(limit=limit)
         click.echo(f"{report.sent} sent, {report.retrying} to retry later, {report.failed} failed.")
 
@@ -27,13 +29,8 @@ def register(app: Flask) -> None:
                   help="Pretend today is this date (YYYY-MM-DD).")
     def remind(today) -> None:
         """Queue one reminder digest per person (run once a day from cron), then send."""
-        from coordination.extensions import db
-        from coordination.notifications.reminders import send_reminders
-        from coordination.notifications.sender import send_due
-
         day: date | None = today.date() if today else None
-        count = send_reminders(day)
-        db.session.commit()
+        count = tasks.run(send_reminders, day)
         report = send_due()
         click.echo(f"{count} reminder digests queued; {report.sent} messages sent.")
 

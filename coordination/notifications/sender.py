@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from coordination import tasks
 from coordination.db import utcnow
 from coordination.extensions import db
 from coordination.notifications.models import OutboxMessage, OutboxStatus
@@ -48,7 +49,10 @@ def retry_delay(attempts: int) -> timedelta:
 
 def claim(limit: int, now: datetime | None = None) -> list[int]:
     """Take up to ``limit`` due messages for this sender and commit the claim; return their ids."""
-    now = now or utcnow()
+    return tasks.run(_claim, limit, now or utcnow())
+
+
+def _claim(limit: int, now: datetime) -> list[int]:
     due = db.or_(
         db.and_(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= now),
         db.and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_until < now),
@@ -61,9 +65,7 @@ def claim(limit: int, now: datetime | None = None) -> list[int]:
         row.status = OutboxStatus.SENDING
         row.claimed_until = now + timedelta(seconds=CLAIM_SECONDS)
         row.attempts += 1
-    ids = [row.id for row in rows]
-    db.session.commit()
-    return ids
+    return [row.id for row in rows]
 
 
 class Transport:
@@ -118,7 +120,7 @@ def _permanent(error: Exception) -> bool:
 
 
 def send_due(limit: int = 100, now: datetime | None = None) -> SendReport:
-    """Send what is due now, committing after each message; return what happened."""
+    """Send what is due now, each message in a transaction of its own; return what happened."""
     report = SendReport()
     ids = claim(limit, now)
     if not ids:
@@ -127,34 +129,39 @@ def send_due(limit: int = 100, now: datetime | None = None) -> SendReport:
     max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
     try:
         for message_id in ids:
-            row = db.session.get(OutboxMessage, message_id)
-            if row is None or row.status != OutboxStatus.SENDING:
-                continue
-            try:
-                transport.send(row)
-            except (smtplib.SMTPException, OSError) as error:
-                transport.close()
-                row.last_error = f"{type(error).__name__}: {error}"[:500]
-                row.claimed_until = None
-                if _permanent(error) or row.attempts >= max_attempts:
-                    row.status = OutboxStatus.FAILED
-                    report.failed += 1
-                    log.warning("mail %s to user %s failed for good: %s", row.id, row.user_id, row.last_error)
-                else:
-                    row.status = OutboxStatus.QUEUED
-                    row.next_attempt_at = utcnow() + retry_delay(row.attempts)
-                    report.retrying += 1
-                    log.info("mail %s not sent (attempt %s), retried later: %s", row.id, row.attempts, row.last_error)
-            else:
-                row.status = OutboxStatus.SENT
-                row.sent_at = utcnow()
-                row.claimed_until = None
-                row.last_error = ""
-                report.sent += 1
-            db.session.commit()
+            outcome = tasks.run(_deliver, transport, message_id, max_attempts)
+            if outcome is not None:
+                setattr(report, outcome, getattr(report, outcome) + 1)
     finally:
         transport.close()
     return report
+
+
+def _deliver(transport: Transport, message_id: int, max_attempts: int) -> str | None:
+    """Send one claimed message and record the outcome: "sent", "retrying", "failed" (the
+    :class:`SendReport` counter), or None when another sender took it up meanwhile."""
+    row = db.session.get(OutboxMessage, message_id)
+    if row is None or row.status != OutboxStatus.SENDING:
+        return None
+    try:
+        transport.send(row)
+    except (smtplib.SMTPException, OSError) as error:
+        transport.close()
+        row.last_error = f"{type(error).__name__}: {error}"[:500]
+        row.claimed_until = None
+        if _permanent(error) or row.attempts >= max_attempts:
+            row.status = OutboxStatus.FAILED
+            log.warning("mail %s to user %s failed for good: %s", row.id, row.user_id, row.last_error)
+            return "failed"
+        row.status = OutboxStatus.QUEUED
+        row.next_attempt_at = utcnow() + retry_delay(row.attempts)
+        log.info("mail %s not sent (attempt %s), retried later: %s", row.id, row.attempts, row.last_error)
+        return "retrying"
+    row.status = OutboxStatus.SENT
+    row.sent_at = utcnow()
+    row.claimed_until = None
+    row.last_error = ""
+    return "sent"
 
 
 def dispatch_after_commit(app: Flask) -> None:
@@ -177,6 +184,6 @@ def _send_quietly() -> Any:
     try:
         return send_due()
     except Exception:  # noqa: BLE001 - the outbox keeps the message; cron tries again
-        db.session.rollback()
+        # tasks.run rolled back the unit that failed; what the earlier units sent is committed.
         log.exception("sending the outbox after a commit failed; the messages wait for the next run")
         return None

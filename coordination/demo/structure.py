@@ -1,17 +1,19 @@
-"""Demo data modelled on a national task force against violence against women.
+"""Demo structure: organisations, people, bodies, seats and the committee's charters.
 
-Everything is fictional but shaped like the real thing: a national committee with technical
+Modelled on a national task force against violence against women. Everything is fictional but shaped like the real thing: a national committee with technical
 commissions and sub-commissions, a departmental table, ministries, public institutions,
 civil-society networks, UN agencies and donors. The demo passwords below exist only here.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from coordination.accounts.models import Role, User
 from coordination.accounts.services import hash_password
 from coordination.bodies import services as bodies
 from coordination.bodies.models import (
+    Body,
     BodyKind,
     DecisionRule,
     LegalStatus,
@@ -94,15 +96,18 @@ PEOPLE = [
 DEMO_LANGUAGES = {"evaluator@example.org": "es", "justice@example.org": "fr"}
 
 
-def is_loaded() -> bool:
-    return db.session.execute(db.select(User.id).where(User.email == LOGINS[0][1])).first() is not None
+@dataclass
+class Structure:
+    """What the other parts of the demo build on: organisations by acronym, people by e-mail,
+    the national committee and its commission on support and treatment."""
+
+    orgs: dict[str, Organisation]
+    people: dict[str, User]
+    committee: Body
+    care: Body
 
 
-def database_is_empty() -> bool:
-    return db.session.execute(db.select(User.id).limit(1)).first() is None
-
-
-def load() -> None:
+def load_structure() -> Structure:
     """Build the demo structure through the services (so the audit log shows it too)."""
     orgs: dict[str, Organisation] = {}
     for acronym, name, kind, sectors, level in ORGANISATIONS:
@@ -258,19 +263,11 @@ def load() -> None:
         bodies.add_signatory(v2, {"organisation_id": orgs[acronym].id, "signer_name": signer,
                                   "signed_on": date(2019, 3, 8)}, actor=None)
 
-    from coordination.demo_plan import load_plan
+    return Structure(orgs, people, cn, care)
 
-    load_plan(orgs, people, cn)
 
-    from coordination.demo_meetings import load_meetings
-
-    load_meetings(orgs, people, cn)
-
-    from coordination.demo_evaluations import load_evaluations
-
-    load_evaluations(orgs, people, cn)
-
-    # A draft charter for the support and treatment commission.
+def load_draft_charter(care: Body) -> None:
+    """A draft charter for the support and treatment commission (loaded last)."""
     bodies.create_charter(
         care,
         {"title": "Terms of reference of the Technical Commission on Support and Treatment",
