@@ -5,8 +5,33 @@ import logging
 from typing import Any
 
 from flask import Flask
+from flask_bootstrap import Bootstrap5
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from coordination import hooks
+from coordination.accounts.views import bp as accounts_bp
+from coordination.auditlog.views import bp as audit_bp
+from coordination.bodies.views import bp as bodies_bp
+from coordination.cli import register_cli
 from coordination.config import INSTANCE, ROOT, Config, development_secret_key
+from coordination.dashboard.views import bp as dashboard_bp
+from coordination.errors import register_error_handlers
+from coordination.evaluations.views import bp as evaluations_bp
+from coordination.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
+from coordination.logs import mask_secrets
+from coordination.meetings.views import bp as meetings_bp
+from coordination.meetings.views import feeds as feeds_bp
+from coordination.minutes.views import bp as minutes_bp
+from coordination.notifications.hooks import init_app as notifications_init
+from coordination.notifications.views import bp as notifications_bp
+from coordination.organisations.views import bp as organisations_bp
+from coordination.plans.views import bp as plans_bp
+from coordination.search.views import bp as search_bp
+from coordination.text import CleanRequest
+from coordination.urls import DatabaseIdConverter
+
+BLUEPRINTS = (accounts_bp, audit_bp, bodies_bp, dashboard_bp, organisations_bp, plans_bp, meetings_bp,
+              minutes_bp, feeds_bp, search_bp, notifications_bp, evaluations_bp)
 
 
 class ConfigurationError(RuntimeError):
@@ -14,7 +39,7 @@ class ConfigurationError(RuntimeError):
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the application: config → extensions → blueprints → errors → CLI."""
+    """Build the application: config → extensions → blueprints → errors → hooks → CLI."""
     app = Flask(
         __name__,
         instance_path=str(INSTANCE),
@@ -28,18 +53,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _check_secret_key(app)
     _secure_defaults(app)
     if app.config["PROXY_COUNT"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     INSTANCE.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from coordination.logs import mask_secrets
-
     mask_secrets()
-
-    from coordination import hooks
-    from coordination.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -48,81 +66,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     cache.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=hooks.select_locale, timezone_selector=hooks.select_timezone)
-
-    from flask_bootstrap import Bootstrap5
-
     Bootstrap5(app)
-
-    from coordination.text import CleanRequest
-    from coordination.urls import DatabaseIdConverter
 
     app.request_class = CleanRequest
     app.url_map.converters["int"] = DatabaseIdConverter  # before the blueprints add their rules
-
-    from coordination.accounts.views import bp as accounts_bp
-    from coordination.auditlog.views import bp as audit_bp
-    from coordination.bodies.views import bp as bodies_bp
-    from coordination.dashboard.views import bp as dashboard_bp
-    from coordination.evaluations.views import bp as evaluations_bp
-    from coordination.meetings.views import bp as meetings_bp
-    from coordination.meetings.views import feeds as feeds_bp
-    from coordination.minutes.views import bp as minutes_bp
-    from coordination.notifications.views import bp as notifications_bp
-    from coordination.organisations.views import bp as organisations_bp
-    from coordination.plans.views import bp as plans_bp
-    from coordination.search.views import bp as search_bp
-
-    for blueprint in (accounts_bp, audit_bp, bodies_bp, dashboard_bp, organisations_bp, plans_bp,
-                      meetings_bp, minutes_bp, feeds_bp, search_bp, notifications_bp,
-                      evaluations_bp):
+    for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
 
-    from coordination.errors import register_error_handlers
-
     register_error_handlers(app)
-    from coordination.notifications.hooks import init_app as notifications_init
-
     notifications_init(app)
     hooks.register(app)
-
-    @app.after_request
-    def tag_request(response):
-        """Every answer names its request id, as the logs do (a proxy's X-Request-ID is kept)."""
-        from coordination.logs import request_id
-
-        response.headers.setdefault("X-Request-ID", request_id())
-        return response
-
-    from coordination.errors import (
-        DATABASE_UNAVAILABLE,
-        database_unavailable_response,
-        is_database_unavailable,
-    )
-
-    @app.after_request
-    def commit(response):
-        """One request, one transaction: commit a success, roll back anything else."""
-        if response.status_code < 400:
-            from coordination.submissions import remember_result
-
-            remember_result(response.location if response.status_code in (301, 302, 303) else None)
-            try:
-                db.session.commit()
-            except DATABASE_UNAVAILABLE as error:  # e.g. SQLite's write lock not obtained in time
-                if not is_database_unavailable(error):
-                    raise
-                from flask import make_response
-
-                from coordination.errors import log as error_log
-
-                error_log.error("database unavailable at commit: %s", getattr(error, "orig", error))
-                return make_response(database_unavailable_response())
-        else:
-            db.session.rollback()
-        return response
-
-    from coordination.cli import register_cli
-
+    # Registered last, so the commit runs first after a view (Flask calls them in reverse):
+    # the outbox sender and the security headers see the response it settled.
+    hooks.register_commit(app)
     register_cli(app)
     return app
 

@@ -5,6 +5,8 @@ from flask import Response, abort, current_app, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from coordination.i18n import resolve
+
 # Headings and column titles of the agenda and minutes documents (exports stay pure: they
 # receive these already translated).
 _DOCUMENT_LABELS = {
@@ -25,8 +27,6 @@ _DOCUMENT_LABELS = {
 
 def document_labels() -> dict[str, str]:
     """The document labels in the current locale (and the locale itself, for dates)."""
-    from flask_babel import get_locale
-
     return {**{key: str(text) for key, text in _DOCUMENT_LABELS.items()}, "locale": str(get_locale() or "en")}
 
 
@@ -35,8 +35,6 @@ def download_language() -> str:
 
     A language without a catalogue gives English, like the pages; an unknown code is a 400.
     """
-    from coordination.i18n import resolve
-
     code = request.args.get("lang")
     if code is None:
         return str(get_locale())

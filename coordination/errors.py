@@ -2,17 +2,28 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, flash, g, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DisconnectionError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from coordination.logs import request_id, security_event
+
 log = logging.getLogger(__name__)
+# This module sits below coordination.db and coordination.extensions (they raise its
+# exceptions), so the handlers reach the session and the log-in manager through the app.
 
 
 class DomainError(Exception):
@@ -61,20 +72,19 @@ STALE_MESSAGE = _l(
 )
 
 
+def _session():
+    """The request's database session (Flask-SQLAlchemy registers itself on the app)."""
+    return current_app.extensions["sqlalchemy"].session
+
+
 def _rollback() -> None:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from coordination.extensions import db
-
     try:
-        db.session.rollback()
+        _session().rollback()
     except SQLAlchemyError:  # the database is gone: nothing to roll back there
         log.warning("rollback failed on %s", request.path, exc_info=True)
 
 
 def _render(status: int, message: Any = None, link: str | None = None):
-    from coordination.logs import request_id
-
     _rollback()
     template = status if status in (400, 403, 404, 405, 409, 413, 422, 429, 503) else 500
     html = render_template(f"errors/{template}.html", status=status, message=message, link=link,
@@ -91,8 +101,6 @@ _SQLITE_OUTAGES = ("locked", "busy", "unable to open", "disk i/o", "readonly", "
 
 def is_database_unavailable(error: BaseException) -> bool:
     """Whether ``error`` means the database is down or busy (as opposed to a bug)."""
-    import sqlite3
-
     if not isinstance(error, DATABASE_UNAVAILABLE):
         return False
     orig = getattr(error, "orig", None)
@@ -103,12 +111,9 @@ def is_database_unavailable(error: BaseException) -> bool:
 
 def database_unavailable_response():
     """The 503 page for a database that is down or busy, with Retry-After; needs no database."""
-    from coordination.extensions import login_manager
-    from coordination.logs import request_id
-
     _rollback()
     # Nothing after this may look the user up again (base template, security headers).
-    g._login_user = login_manager.anonymous_user()
+    g._login_user = current_app.login_manager.anonymous_user()
     retry = str(current_app.config["DATABASE_RETRY_AFTER"])
     html = render_template("errors/503.html", status=503, request_id=request_id(),
                            write=request.method not in ("GET", "HEAD", "OPTIONS"))
@@ -129,17 +134,15 @@ def register_error_handlers(app: Flask) -> None:
         log.info("stale update refused on %s", request.path)
         return _render(409, STALE_MESSAGE, link=request.path)
 
+    # submissions builds on this module (DuplicateSubmission is a DomainError): imported at the
+    # top, each would import the other. The handler needs the class only when it is registered.
     from coordination.submissions import DuplicateSubmission
 
     @app.errorhandler(DuplicateSubmission)
     def duplicate(error: DuplicateSubmission):
         # The same form was sent again (double click, back + resubmit): nothing new is
         # written; the person lands where the first submission led.
-        from flask import flash, redirect
-
-        from coordination.extensions import db
-
-        db.session.rollback()
+        _session().rollback()
         if not error.location:
             return _render(409, _l("This form was already sent; it was not saved a second time."))
         flash(_l("This form was already sent: nothing was saved a second time. Here is the result."), "info")
@@ -152,16 +155,12 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError):
-        from coordination.logs import security_event
-
         security_event("csrf", "CSRF check failed (%s)", error.description)
         return _render(400, _l("The form had expired or did not come from this site. Reload the page and try again."))
 
     for error_class in DATABASE_UNAVAILABLE:
         @app.errorhandler(error_class)
         def database_unavailable(error: Exception):
-            from coordination.logs import request_id
-
             if not is_database_unavailable(error):
                 return unexpected(error)
             log.error("database unavailable on %s [request %s]: %s", request.path, request_id(),
@@ -179,7 +178,5 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
-        from coordination.logs import request_id
-
         log.exception("unhandled error on %s [request %s]", request.path, request_id())
         return _render(500)

@@ -1,11 +1,29 @@
-"""Request hooks: security headers, locale, time zones and template helpers."""
+"""Request hooks: security headers, locale, time zones, template helpers and the commit hook."""
 from __future__ import annotations
 
-from flask import Flask, current_app, redirect, request, url_for
+from flask import Flask, current_app, make_response, redirect, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 
+from coordination import i18n
+from coordination.accounts import security
+from coordination.accounts.models import User
+from coordination.audit import AuditEntry
+from coordination.bodies.models import Body
 from coordination.dates import local_today
+from coordination.errors import (
+    DATABASE_UNAVAILABLE,
+    database_unavailable_response,
+    is_database_unavailable,
+)
+from coordination.errors import log as error_log
+from coordination.extensions import db
 from coordination.i18n import localdate, localtime, zone  # noqa: F401  (zone: imported from here by views)
+from coordination.logs import request_id
+from coordination.organisations.models import Organisation
+from coordination.permissions import can
+from coordination.plans.models import ActionItem, ActionPlan
+from coordination.submissions import remember_result
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -22,9 +40,7 @@ PASSWORD_CHANGE_ALLOWED = {"accounts.password", "accounts.logout", "accounts.lan
 
 def select_locale() -> str:
     """The language the page is shown in (see :func:`coordination.i18n.select_locale`)."""
-    from coordination.i18n import select_locale as select
-
-    return select()
+    return i18n.select_locale()
 
 
 def select_timezone() -> str:
@@ -32,15 +48,8 @@ def select_timezone() -> str:
 
 
 def register(app: Flask) -> None:
-    from flask_babel import get_locale
-
-    from coordination.accounts.models import User
-    from coordination.audit import AuditEntry
-    from coordination.bodies.models import Body
-    from coordination.organisations.models import Organisation
-    from coordination.permissions import can
-    from coordination.plans.models import ActionItem, ActionPlan
-
+    """Template globals and filters, the language hooks, the password-change and sign-in rules,
+    the security headers."""
     # Model classes are exposed so templates can ask ``can(current_user, "create", org_class)``.
     app.jinja_env.globals.update(
         can=can, today=local_today, get_locale=get_locale, audit_entry_class=AuditEntry,
@@ -50,8 +59,6 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["localdate"] = localdate
-    from coordination import i18n
-
     i18n.register(app)
 
     @app.before_request
@@ -63,8 +70,6 @@ def register(app: Flask) -> None:
         ):
             return redirect(url_for("accounts.password"))
         return None
-
-    from coordination.accounts import security
 
     security.register(app)
 
@@ -85,4 +90,34 @@ def register(app: Flask) -> None:
         elif request.endpoint not in STATIC_ENDPOINTS:
             # Pages, downloads and exports carry people's data: no copy on disk or in a proxy.
             headers["Cache-Control"] = "no-store"
+        return response
+
+
+def register_commit(app: Flask) -> None:
+    """The request id on every answer, and one request, one transaction: the commit hook.
+
+    Call it after every other ``after_request`` registration: Flask runs them in reverse, so
+    this commit runs first and the others see its outcome (a 503 if the database refused it).
+    """
+
+    @app.after_request
+    def tag_request(response):
+        """Every answer names its request id, as the logs do (a proxy's X-Request-ID is kept)."""
+        response.headers.setdefault("X-Request-ID", request_id())
+        return response
+
+    @app.after_request
+    def commit(response):
+        """One request, one transaction: commit a success, roll back anything else."""
+        if response.status_code < 400:
+            remember_result(response.location if response.status_code in (301, 302, 303) else None)
+            try:
+                db.session.commit()
+            except DATABASE_UNAVAILABLE as error:  # e.g. SQLite's write lock not obtained in time
+                if not is_database_unavailable(error):
+                    raise
+                error_log.error("database unavailable at commit: %s", getattr(error, "orig", error))
+                return make_response(database_unavailable_response())
+        else:
+            db.session.rollback()
         return response

@@ -7,6 +7,8 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from flask import g, has_request_context, request
+
 # The secret part of calendar feed addresses, and secret-looking query arguments.
 _SECRETS = (
     (re.compile(r"(/calendar/)[^/\s\"'?]+"), r"\1***"),
@@ -83,8 +85,6 @@ def mask_secrets() -> None:
 
 def request_id() -> str:
     """The current request's id ("-" outside a request): a trusted proxy's X-Request-ID or a new one."""
-    from flask import g, has_request_context, request
-
     if not has_request_context():
         return "-"
     if "request_id" not in g:
@@ -94,16 +94,12 @@ def request_id() -> str:
 
 
 def _who() -> str:
-    from flask import g
-
     user = g.get("_login_user")
     return f"user {user.id}" if user is not None and getattr(user, "is_authenticated", False) else "anonymous"
 
 
 def security_event(event: str, detail: str = "", *args: Any) -> None:
     """Log a security event (``event`` is a short keyword) with the request id, client and user."""
-    from flask import has_request_context, request
-
     where = (request.remote_addr or "-", request.method, request.path) if has_request_context() else ("-", "-", "-")
     security.warning(
         "security %s: " + (detail or "-") + " [request %s, address %s, %s, %s %s]",

@@ -19,7 +19,9 @@ from flask import abort, g
 from flask_login import current_user
 
 from coordination.accounts.models import Role, User
+from coordination.accounts.services import user_for_feed_token
 from coordination.audit import AuditEntry
+from coordination.bodies import queries as body_queries
 from coordination.bodies.models import (
     Body,
     Charter,
@@ -28,6 +30,8 @@ from coordination.bodies.models import (
 )
 from coordination.dates import local_today
 from coordination.evaluations.models import Evaluation
+from coordination.extensions import login_manager
+from coordination.logs import security_event
 from coordination.meetings.models import Meeting
 from coordination.minutes.models import Minutes, MinutesStatus
 from coordination.organisations.models import Organisation
@@ -47,9 +51,7 @@ def bodies_sat_on(user: User) -> set[int]:
     """Bodies the user sits on today, personally or through their organisation (cached per request)."""
     cache = g.setdefault("_bodies_sat_on", {})
     if user.id not in cache:
-        from coordination.bodies import queries
-
-        cache[user.id] = queries.body_ids_sat_on(user, local_today())
+        cache[user.id] = body_queries.body_ids_sat_on(user, local_today())
     return cache[user.id]
 
 
@@ -62,10 +64,8 @@ def visible_body_ids(user: User) -> set[int] | None:
         return None
     cache = g.setdefault("_visible_bodies", {})
     if user.id not in cache:
-        from coordination.bodies import queries
-
         sat_on = bodies_sat_on(user)
-        cache[user.id] = queries.visible_body_ids(sat_on)
+        cache[user.id] = body_queries.visible_body_ids(sat_on)
     return cache[user.id]
 
 
@@ -236,8 +236,6 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
 
 def _deny(status: int, action: str, target: Any) -> None:
     """Refuse with ``status``, logging the refusal as a security event (with the request id)."""
-    from coordination.logs import security_event
-
     if isinstance(target, str | type):
         what = getattr(target, "__name__", target)
     else:
@@ -262,8 +260,6 @@ def login_only(view: Callable) -> Callable:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any):
         if not current_user.is_authenticated:
-            from coordination.extensions import login_manager
-
             return login_manager.unauthorized()
         return view(*args, **kwargs)
 
@@ -283,8 +279,6 @@ def guard(action: str, target: Any, load: Callable[..., Any] | None = None) -> C
         @wraps(view)
         def wrapped(**kwargs: Any):
             if not current_user.is_authenticated:
-                from coordination.extensions import login_manager
-
                 return login_manager.unauthorized()
             if load is None:
                 if not can(current_user, action, target):
@@ -313,8 +307,6 @@ def feed_guard(load: Callable[..., Any] | None = None) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(token: str, **kwargs: Any):
-            from coordination.accounts.services import user_for_feed_token
-
             user = user_for_feed_token(token)
             if user is None:
                 abort(404)
@@ -339,8 +331,6 @@ def ability(name: str) -> Callable:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any):
             if not current_user.is_authenticated:
-                from coordination.extensions import login_manager
-
                 return login_manager.unauthorized()
             if not can(current_user, name):
                 _deny(403, name, "ability")

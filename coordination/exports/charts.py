@@ -79,6 +79,7 @@ def bar_chart_png(
 
 @lru_cache(maxsize=64)
 def _png(title: str, rows: tuple, maximum: float | None, unit: str, colours: tuple | None) -> bytes:
+    # matplotlib takes over a second to import: only the processes that draw a chart pay it.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 

@@ -5,6 +5,7 @@ from flask import Flask, g, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from coordination.notifications.sender import dispatch_after_commit
 from coordination.notifications.services import PENDING
 
 
@@ -27,7 +28,5 @@ def init_app(app: Flask) -> None:
     def send_outbox(response):
         # Registered before the commit hook, so it runs after it (Flask calls them in reverse).
         if g.pop("_outbox_committed", False):
-            from coordination.notifications.sender import dispatch_after_commit
-
             dispatch_after_commit(app)
         return response

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from coordination.db import utcnow
 from coordination.exports import ics
+from coordination.i18n import localtime
 from coordination.meetings.models import Invitation, Meeting, MeetingSeries, MeetingStatus, Rsvp
 from coordination.notifications.message import Mail, link, render
 from coordination.notifications.services import queue
@@ -62,8 +63,6 @@ def series_holders(series: MeetingSeries) -> set[int]:
 def _mail(invitation: Invitation, meeting: Meeting, kind: str, method: str, calendar: bytes,
           occurrences: Sequence[Meeting] = ()) -> Mail:
     person = invitation.person
-    from coordination.hooks import localtime
-
     with force_locale(person.language if person.language in current_app.config["LANGUAGES"] else "en"):
         when = localtime(meeting.start, meeting.timezone, "full")
         subjects = {

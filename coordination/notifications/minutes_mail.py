@@ -11,6 +11,7 @@ from coordination.accounts.models import User
 from coordination.bodies.models import PersonMembership
 from coordination.dates import local_today
 from coordination.extensions import db
+from coordination.i18n import localdate, localtime
 from coordination.minutes.models import Minutes
 from coordination.notifications.message import Attachment, Mail, link, render
 from coordination.notifications.services import queue
@@ -31,8 +32,6 @@ def members(body_id: int, on: date) -> list[User]:
 def _send(minutes: Minutes, kind: str, comment_by: date | None = None,
           document: tuple[str, bytes] | None = None) -> int:
     meeting = minutes.meeting
-    from coordination.hooks import localdate, localtime
-
     people = members(meeting.body_id, local_today())
     for person in people:
         language = person.language if person.language in current_app.config["LANGUAGES"] else "en"

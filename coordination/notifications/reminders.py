@@ -28,6 +28,7 @@ from coordination.accounts.models import Role, User
 from coordination.bodies.models import PersonMembership
 from coordination.dates import local_today
 from coordination.extensions import db
+from coordination.i18n import localtime
 from coordination.meetings.models import Invitation, Meeting, MeetingStatus, Rsvp
 from coordination.minutes.models import Minutes, MinutesStatus
 from coordination.notifications.message import Mail, link, render
@@ -126,8 +127,6 @@ def _meetings_unanswered(today: date, digests: dict[int, Digest]) -> None:
             Meeting.invitations_sent_at.is_not(None), Invitation.rsvp == Rsvp.NONE,
         )
     ).all()
-    from coordination.hooks import localtime
-
     for user_id, meeting in rows:
         digests[user_id].add(Line(f"rsvp:{meeting.id}", "rsvp", meeting.title,
                                   localtime(meeting.start, meeting.timezone),
@@ -147,8 +146,6 @@ def _minutes_unapproved(today: date, digests: dict[int, Digest]) -> None:
     staff = db.session.execute(
         db.select(User.id).where(User.role == Role.SECRETARIAT, User.active.is_(True))
     ).scalars().all()
-    from coordination.hooks import localtime
-
     for meeting in meetings:
         line = Line(f"minutes:{meeting.id}:{_week(today)}", "minutes", meeting.title,
                     localtime(meeting.start, meeting.timezone), link("meetings.detail", meeting_id=meeting.id) + "#minutes",
