@@ -5,6 +5,7 @@ import logging
 from typing import Any
 
 from flask import Flask
+from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -17,7 +18,7 @@ from coordination.config import INSTANCE, ROOT, Config, development_secret_key
 from coordination.dashboard.views import bp as dashboard_bp
 from coordination.errors import register_error_handlers
 from coordination.evaluations.views import bp as evaluations_bp
-from coordination.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
+from coordination.extensions import cache, csrf, db, limiter, login_manager, migrate
 from coordination.logs import mask_secrets
 from coordination.meetings.views import bp as meetings_bp
 from coordination.meetings.views import feeds as feeds_bp
@@ -65,7 +66,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     cache.init_app(app)
     login_manager.init_app(app)
-    babel.init_app(app, locale_selector=hooks.select_locale, timezone_selector=hooks.select_timezone)
+    # One Babel per app, not a shared extension object: Flask-Babel caches loaded catalogues on
+    # the Babel object, so a second app reading other catalogues (the i18n tests' fixture app)
+    # would otherwise be served the first app's translations.
+    Babel(app, locale_selector=hooks.select_locale, timezone_selector=hooks.select_timezone)
     Bootstrap5(app)
 
     app.request_class = CleanRequest

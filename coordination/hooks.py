@@ -5,7 +5,7 @@ from flask import Flask, current_app, make_response, redirect, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
-from coordination import i18n
+from coordination import dates, i18n
 from coordination.accounts import security
 from coordination.accounts.models import User
 from coordination.audit import AuditEntry
@@ -18,7 +18,6 @@ from coordination.errors import (
 )
 from coordination.errors import log as error_log
 from coordination.extensions import db
-from coordination.i18n import localdate, localtime, zone  # noqa: F401  (zone: imported from here by views)
 from coordination.logs import request_id
 from coordination.organisations.models import Organisation
 from coordination.permissions import can
@@ -57,9 +56,8 @@ def register(app: Flask) -> None:
         item_class=ActionItem,
         current_user=current_user,  # also for imported macros, which get no context
     )
-    app.jinja_env.filters["localtime"] = localtime
-    app.jinja_env.filters["localdate"] = localdate
     i18n.register(app)
+    dates.register(app)
 
     @app.before_request
     def force_password_change():

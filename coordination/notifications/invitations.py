@@ -15,9 +15,9 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from coordination.dates import localtime
 from coordination.db import utcnow
 from coordination.exports import ics
-from coordination.i18n import localtime
 from coordination.meetings.models import Invitation, Meeting, MeetingSeries, MeetingStatus, Rsvp
 from coordination.notifications.message import Mail, link, render
 from coordination.notifications.services import queue

@@ -9,9 +9,8 @@ from flask_babel import gettext as _
 
 from coordination.accounts.models import User
 from coordination.bodies.models import PersonMembership
-from coordination.dates import local_today
+from coordination.dates import local_today, localdate, localtime
 from coordination.extensions import db
-from coordination.i18n import localdate, localtime
 from coordination.minutes.models import Minutes
 from coordination.notifications.message import Attachment, Mail, link, render
 from coordination.notifications.services import queue

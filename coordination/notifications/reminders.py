@@ -26,9 +26,8 @@ from flask_babel import gettext as _
 
 from coordination.accounts.models import Role, User
 from coordination.bodies.models import PersonMembership
-from coordination.dates import local_today
+from coordination.dates import local_today, localtime
 from coordination.extensions import db
-from coordination.i18n import localtime
 from coordination.meetings.models import Invitation, Meeting, MeetingStatus, Rsvp
 from coordination.minutes.models import Minutes, MinutesStatus
 from coordination.notifications.message import Mail, link, render
