@@ -7,14 +7,16 @@ from flask_babel import lazy_gettext as _l
 
 from coordination import audit
 from coordination.accounts.models import User
-from coordination.db import utcnow
-from coordination.errors import ConflictError, ValidationError
+from coordination.db import transition, utcnow
+from coordination.errors import ValidationError
 from coordination.extensions import db
 from coordination.notifications.message import HeaderInjectionError, Mail, to_email
 from coordination.notifications.models import NotificationPreference, OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
+# An admin may put back in the queue only a message that failed for good.
+RETRY_STEPS = {OutboxStatus.FAILED: {OutboxStatus.QUEUED}}
 # Set on the session when a message is queued; the after-commit hook then wakes a sender.
 PENDING = "outbox_pending"
 
@@ -42,9 +44,7 @@ def queue(mail: Mail) -> OutboxMessage:
 
 def retry(message: OutboxMessage, *, actor: User) -> None:
     """Put a failed message back in the queue, due now, with a fresh count of attempts."""
-    if message.status != OutboxStatus.FAILED:
-        raise ConflictError(_l("Only failed messages can be retried."))
-    message.status = OutboxStatus.QUEUED
+    transition(message, OutboxStatus.QUEUED, RETRY_STEPS, message=_l("Only failed messages can be retried."))
     message.attempts = 0
     message.next_attempt_at = utcnow()
     message.claimed_until = None
