@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import g, has_app_context
+from flask import g, has_app_context, has_request_context, request
+from flask_babel import get_locale
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, object_session
@@ -77,8 +78,6 @@ class LabelledEnum(enum.StrEnum):
         key = (type(self), self.value)
         if not has_app_context():
             return str(_ENUM_LABELS.get(key, self.value))
-        from flask_babel import get_locale
-
         cache = g.setdefault("_enum_labels", {})
         cached = (key, str(get_locale()))  # force_locale (e-mails) changes the language mid-context
         if cached not in cache:
@@ -240,8 +239,6 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 def _read_only_request() -> bool:
     """Whether the transaction serves a GET/HEAD/OPTIONS request (CLI and tasks count as writes)."""
-    from flask import has_request_context, request
-
     return has_request_context() and request.method in SAFE_METHODS
 
 

@@ -1,4 +1,5 @@
 """Flask extensions, created unbound and initialised in create_app()."""
+from flask import request
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_login import LoginManager
@@ -17,8 +18,6 @@ cache = Cache()
 
 
 def _client_address() -> str:
-    from flask import request
-
     return request.remote_addr or "unknown"
 
 
