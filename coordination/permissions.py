@@ -20,15 +20,12 @@ from flask_login import current_user
 
 from coordination.accounts.models import Role, User
 from coordination.audit import AuditEntry
-from coordination.bodies.models import (
-    Body,
-    Charter,
-    OrganisationMembership,
-    PersonMembership,
-)
+from coordination.bodies.models import Body
+from coordination.charters.models import Charter
 from coordination.dates import local_today
 from coordination.evaluations.models import Evaluation
 from coordination.meetings.models import Meeting
+from coordination.memberships.models import OrganisationMembership, PersonMembership
 from coordination.minutes.models import Minutes, MinutesStatus
 from coordination.organisations.models import Organisation
 from coordination.plans.models import ActionItem, ActionPlan
@@ -47,7 +44,7 @@ def bodies_sat_on(user: User) -> set[int]:
     """Bodies the user sits on today, personally or through their organisation (cached per request)."""
     cache = g.setdefault("_bodies_sat_on", {})
     if user.id not in cache:
-        from coordination.bodies import queries
+        from coordination.memberships import queries
 
         cache[user.id] = queries.body_ids_sat_on(user, local_today())
     return cache[user.id]

@@ -13,16 +13,8 @@ from werkzeug.datastructures import FileStorage
 from coordination import audit, uploads
 from coordination.accounts.models import User
 from coordination.accounts.services import check_version
-from coordination.bodies.models import (
-    Body,
-    Charter,
-    CharterStatus,
-    MembershipKind,
-    OrganisationMembership,
-    PersonMembership,
-    QuorumRule,
-    SeatRole,
-)
+from coordination.bodies.models import Body
+from coordination.charters.models import Charter, CharterStatus, QuorumRule
 from coordination.db import apply_changes, bookkeeping, utcnow
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
@@ -36,6 +28,12 @@ from coordination.meetings.models import (
     MeetingStatus,
     Presence,
     Rsvp,
+)
+from coordination.memberships.models import (
+    MembershipKind,
+    OrganisationMembership,
+    PersonMembership,
+    SeatRole,
 )
 
 # Changes to these fields are sent again to invitees: they raise the iCalendar SEQUENCE.

@@ -63,7 +63,8 @@ def update_organisation(org: Organisation, data: dict[str, Any], *, actor: User)
 
 def delete_organisation(org: Organisation, *, actor: User) -> None:
     """Delete an organisation that nothing refers to yet (a mistaken entry)."""
-    from coordination.bodies.models import Body, OrganisationMembership, PersonMembership
+    from coordination.bodies.models import Body
+    from coordination.memberships.models import OrganisationMembership, PersonMembership
 
     referenced = [
         db.select(User.id).where(User.organisation_id == org.id),

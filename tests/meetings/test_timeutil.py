@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from coordination.bodies.models import QuorumRule
+from coordination.charters.models import QuorumRule
 from coordination.meetings import timeutil
 from coordination.meetings.services import required_for
 

@@ -1,0 +1,76 @@
+"""Read-side queries for charters: a body's adopted version, one version with its signatories,
+and the governance overview (adopted charters and signatures across bodies)."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import selectinload
+
+from coordination.bodies.models import Body
+from coordination.bodies.queries import tree_order
+from coordination.charters.models import Charter, CharterSignatory, CharterStatus
+from coordination.extensions import db
+from coordination.memberships.models import MembershipKind, OrganisationMembership
+from coordination.organisations.models import Bloc, Organisation
+
+
+def adopted_charter(body: Body) -> Charter | None:
+    """The body's adopted charter, from its loaded ``charters``."""
+    return next((c for c in body.charters if c.status == CharterStatus.ADOPTED), None)
+
+
+def charter(body_id: int, charter_id: int) -> Charter | None:
+    c = db.session.execute(
+        db.select(Charter)
+        .where(Charter.id == charter_id)
+        .options(selectinload(Charter.signatories).joinedload(CharterSignatory.organisation))
+    ).scalar_one_or_none()
+    return c if c is not None and c.body_id == body_id else None
+
+
+@dataclass
+class GovernanceRow:
+    body: Body
+    charter: Charter | None
+    unsigned: list[Organisation]
+    members_by_bloc: dict[Bloc, int]
+    member_count: int
+
+
+def governance_overview(visible: set[int] | None, on: date) -> list[GovernanceRow]:
+    """Per body: adopted charter, legal status, unsigned member organisations, seats by bloc."""
+    bodies = list(
+        db.session.execute(
+            db.select(Body)
+            .options(
+                selectinload(Body.charters).selectinload(Charter.signatories),
+                selectinload(Body.organisation_memberships).joinedload(
+                    OrganisationMembership.organisation
+                ),
+            )
+            .order_by(Body.name)
+        ).scalars()
+    )
+    rows = []
+    for body, _depth in tree_order(bodies):
+        if visible is not None and body.id not in visible:
+            continue
+        charter = adopted_charter(body)
+        members = [
+            m.organisation
+            for m in body.organisation_memberships
+            if m.is_current(on) and m.kind == MembershipKind.MEMBER
+        ]
+        signed = {s.organisation_id for s in charter.signatories} if charter else set()
+        unsigned = sorted((o for o in members if o.id not in signed), key=lambda o: o.name)
+        by_bloc = Counter(o.bloc for o in members)
+        rows.append(
+            GovernanceRow(body, charter, unsigned, {b: by_bloc.get(b, 0) for b in Bloc}, len(members))
+        )
+    return rows
+
+
+# What the body page needs of its charters (see coordination.bodies.page).
+BODY_PAGE_OPTIONS = (selectinload(Body.charters).selectinload(Charter.signatories),)
