@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from coordination.bodies import page
 from coordination.bodies.models import Body, Visibility
 from coordination.extensions import db
+from coordination.organisations.queries import add_reference
 
 
 def visible_body_ids(sat_on: set[int]) -> set[int]:
@@ -141,3 +142,6 @@ def tree_order(bodies: list[Body]) -> list[tuple[Body, int]]:
     return ordered
 
 
+add_reference(lambda org_id: db.select(Body.id).where(
+    db.or_(Body.lead_organisation_id == org_id, Body.secretariat_organisation_id == org_id)
+))

@@ -12,6 +12,7 @@ from coordination.bodies.models import Body
 from coordination.extensions import db
 from coordination.memberships.models import MembershipKind, OrganisationMembership, PersonMembership
 from coordination.organisations.models import Bloc, Organisation
+from coordination.organisations.queries import add_reference
 
 
 def _current(model, on: date):
@@ -128,3 +129,9 @@ BODY_PAGE_OPTIONS = (
         joinedload(PersonMembership.alternate_for).joinedload(PersonMembership.person),
     ),
 )
+
+
+add_reference(lambda org_id: db.select(OrganisationMembership.id).where(
+    OrganisationMembership.organisation_id == org_id
+))
+add_reference(lambda org_id: db.select(PersonMembership.id).where(PersonMembership.organisation_id == org_id))

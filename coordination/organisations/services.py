@@ -63,18 +63,7 @@ def update_organisation(org: Organisation, data: dict[str, Any], *, actor: User)
 
 def delete_organisation(org: Organisation, *, actor: User) -> None:
     """Delete an organisation that nothing refers to yet (a mistaken entry)."""
-    from coordination.bodies.models import Body
-    from coordination.memberships.models import OrganisationMembership, PersonMembership
-
-    referenced = [
-        db.select(User.id).where(User.organisation_id == org.id),
-        db.select(OrganisationMembership.id).where(OrganisationMembership.organisation_id == org.id),
-        db.select(PersonMembership.id).where(PersonMembership.organisation_id == org.id),
-        db.select(Body.id).where(
-            db.or_(Body.lead_organisation_id == org.id, Body.secretariat_organisation_id == org.id)
-        ),
-    ]
-    if any(db.session.execute(stmt.limit(1)).first() for stmt in referenced):
+    if queries.is_referenced(org.id):
         raise ConflictError(
             _l("This organisation has people, seats or bodies attached and cannot be deleted.")
         )
