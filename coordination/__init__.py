@@ -79,6 +79,24 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                       evaluations_bp):
         app.register_blueprint(blueprint)
 
+    # A body's page and decision register show what the domains above bodies hold (imports
+    # point one way: bodies.page holds the parts, each domain provides its own).
+    from coordination.bodies import page as body_page
+    from coordination.charters import queries as charter_queries
+    from coordination.evaluations import body_page as evaluations_part
+    from coordination.meetings import body_page as meetings_part
+    from coordination.memberships import queries as membership_queries
+    from coordination.minutes import body_page as minutes_part
+    from coordination.plans import body_page as plans_part
+
+    body_page.add_section("seats", membership_queries.body_page_section, *membership_queries.BODY_PAGE_OPTIONS)
+    body_page.add_section("charter", charter_queries.body_page_section, *charter_queries.BODY_PAGE_OPTIONS)
+    body_page.add_section("meetings", meetings_part.body_page_section)
+    body_page.add_section("decisions", minutes_part.body_page_section)
+    body_page.add_section("health", evaluations_part.body_page_section)
+    body_page.add_register_part("decisions", minutes_part.register_part)
+    body_page.add_register_part("actions", plans_part.register_part)
+
     from coordination.errors import register_error_handlers
 
     register_error_handlers(app)

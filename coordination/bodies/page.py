@@ -1,14 +1,14 @@
-"""What a body's page shows from the domains above bodies (seats, charters, meetings, …).
+"""What a body's page and its decision register show from the domains above bodies.
 
-Bodies sit low in the domain order, yet a body's page shows its seats and charter. A domain
-above adds its section with :func:`add_section` when its blueprint module is imported: loader
-options for the body's query (so the template triggers no query) and a function of the body
-and the day returning the section's template variables.
+Bodies sit low in the domain order, yet a body's page shows its seats, charter, meetings,
+decisions and governance health, and its decision register the actions arising. The domains
+that hold them add their part here (the app factory does, once per process), so imports point
+one way. A part is named, so adding it again replaces it.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from flask import url_for
@@ -17,31 +17,36 @@ from sqlalchemy.orm.interfaces import ORMOption
 from coordination.accounts.models import User
 from coordination.accounts.services import feed_token
 from coordination.bodies.models import Body
-from coordination.extensions import db
 
+# (body, today) -> the section's template variables.
 Section = Callable[[Body, date], dict[str, Any]]
+# (body, year, search, today, what the earlier parts found) -> more template variables.
+RegisterPart = Callable[[Body, int | None, str, date, dict[str, Any]], dict[str, Any]]
 
-_options: list[ORMOption] = []
-_sections: list[Section] = []
+_sections: dict[str, tuple[Section, tuple[ORMOption, ...]]] = {}
+_register_parts: dict[str, RegisterPart] = {}
 
 
-def add_section(section: Section, *options: ORMOption) -> None:
+def add_section(name: str, section: Section, *options: ORMOption) -> None:
     """Show ``section``'s variables on the body page, loading the body with ``options``."""
-    _sections.append(section)
-    _options.extend(options)
+    _sections[name] = (section, options)
+
+
+def add_register_part(name: str, part: RegisterPart) -> None:
+    """Add ``part``'s variables to the decision register (parts run in the order added)."""
+    _register_parts[name] = part
 
 
 def load_options() -> tuple[ORMOption, ...]:
-    """The loader options the registered sections need on the body's query."""
-    return tuple(_options)
+    """The loader options the sections need on the body's query (so templates query nothing)."""
+    return tuple(option for _section, options in _sections.values() for option in options)
 
 
 def context(body: Body, today: date, user: User) -> dict[str, Any]:
     """The template variables of every section of ``body``'s page for ``user``."""
     result: dict[str, Any] = {}
-    for section in _sections:
+    for section, _options in _sections.values():
         result.update(section(body, today))
-    result.update(_later_sections(body, today))
     token = feed_token(user)
     result["feed_url"] = (
         url_for("calendar.body_feed", token=token, body_id=body.id, _external=True) if token else None
@@ -49,40 +54,9 @@ def context(body: Body, today: date, user: User) -> dict[str, Any]:
     return result
 
 
-def _later_sections(body: Body, today: date) -> dict[str, Any]:
-    """Meetings, decisions and governance health: still fetched from here, not registered."""
-    # Upward imports (meetings, minutes, evaluations sit above bodies): each of those domains
-    # should register its section with add_section; until then they are imported here only.
-    from coordination.evaluations.health import governance_health
-    from coordination.evaluations.labels import labels
-    from coordination.meetings import queries as meeting_queries
-    from coordination.minutes import queries as minutes_queries
-
-    health = governance_health([body.id], today - timedelta(days=365), today)["bodies"]
-    return {
-        "health": health[0] if health else None,
-        "health_labels": labels(),
-        "upcoming": meeting_queries.body_meetings(body.id, upcoming=True),
-        "past": meeting_queries.body_meetings(body.id, upcoming=False),
-        "decisions": minutes_queries.decision_register({body.id}, None, "", limit=10),
-    }
-
-
 def decision_register(body: Body, year: int | None, search: str, today: date) -> dict[str, Any]:
-    """The body's decisions (filtered by year and text) with the actions arising and their state."""
-    # Upward imports (minutes, plans sit above bodies): the decision register belongs with the
-    # minutes; until it moves there, its data is gathered here only.
-    from coordination.minutes import queries as minutes_queries
-    from coordination.plans import progress
-    from coordination.plans.models import ActionItem
-
-    rows = minutes_queries.decision_register({body.id}, year, search)
-    arising = db.session.execute(
-        db.select(ActionItem).where(ActionItem.decision_id.in_({d.decision_id for d, _m in rows}))
-    ).scalars().all()
-    by_decision: dict[int, list] = {}
-    for item in arising:
-        by_decision.setdefault(item.decision_id, []).append(item)
-    states = progress.states_as_of(ActionItem.id.in_([i.id for i in arising]), today)
-    return {"rows": rows, "by_decision": by_decision, "states": states,
-            "years": minutes_queries.decision_years(body.id)}
+    """The template variables of the body's decision register, filtered by year and text."""
+    result: dict[str, Any] = {}
+    for part in _register_parts.values():
+        result.update(part(body, year, search, today, result))
+    return result

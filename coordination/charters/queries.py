@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import selectinload
 
@@ -74,3 +75,8 @@ def governance_overview(visible: set[int] | None, on: date) -> list[GovernanceRo
 
 # What the body page needs of its charters (see coordination.bodies.page).
 BODY_PAGE_OPTIONS = (selectinload(Body.charters).selectinload(Charter.signatories),)
+
+
+def body_page_section(body: Body, today: date) -> dict[str, Any]:
+    """The body page's charter section (see coordination.bodies.page): the adopted version."""
+    return {"charter": adopted_charter(body)}

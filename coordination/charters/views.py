@@ -1,15 +1,11 @@
 """Charter pages: versions, their workflow (review, adoption), signatures and comparison."""
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from coordination.accounts.forms import ConfirmForm
-from coordination.bodies import page
 from coordination.bodies.models import Body
 from coordination.bodies.queries import get_body
 from coordination.charters import queries, services
@@ -32,13 +28,6 @@ def _body_url(body: Body, anchor: str) -> str:
 def _charter_url(charter: Charter) -> str:
     return url_for("charters.detail", body_id=charter.body_id, charter_id=charter.id)
 
-
-
-def _body_page_section(body: Body, today: date) -> dict[str, Any]:
-    return {"charter": queries.adopted_charter(body)}
-
-
-page.add_section(_body_page_section, *queries.BODY_PAGE_OPTIONS)
 
 
 @bp.route("/<int:body_id>/charters/new", methods=["GET", "POST"])

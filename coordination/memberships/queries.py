@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -135,3 +136,8 @@ add_reference(lambda org_id: db.select(OrganisationMembership.id).where(
     OrganisationMembership.organisation_id == org_id
 ))
 add_reference(lambda org_id: db.select(PersonMembership.id).where(PersonMembership.organisation_id == org_id))
+
+
+def body_page_section(body: Body, today: date) -> dict[str, Any]:
+    """The body page's seats section (see coordination.bodies.page): today's composition."""
+    return {"composition": composition(body.organisation_memberships, today)}

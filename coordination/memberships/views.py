@@ -1,16 +1,12 @@
 """Seat pages: a body's seat history, adding, editing, ending and deleting seats."""
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from coordination.accounts.forms import ConfirmForm
 from coordination.accounts.queries import active_people
-from coordination.bodies import page
 from coordination.bodies.models import Body
 from coordination.bodies.queries import get_body
 from coordination.dates import local_today
@@ -32,13 +28,6 @@ bp = Blueprint("memberships", __name__, url_prefix="/bodies")
 def _body_url(body: Body, anchor: str) -> str:
     return url_for("bodies.detail", body_id=body.id) + f"#{anchor}"
 
-
-
-def _body_page_section(body: Body, today: date) -> dict[str, Any]:
-    return {"composition": queries.composition(body.organisation_memberships, today)}
-
-
-page.add_section(_body_page_section, *queries.BODY_PAGE_OPTIONS)
 
 
 @bp.route("/<int:body_id>/members")
