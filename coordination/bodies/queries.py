@@ -46,6 +46,7 @@ def ancestor_ids(body: Body) -> set[int]:
 
 
 def descendant_ids(body_id: int) -> set[int]:
+    """Ids of every body below ``body_id`` in the tree."""
     rows = db.session.execute(db.select(Body.id, Body.parent_id)).all()
     children = defaultdict(list)
     for r in rows:
@@ -60,14 +61,17 @@ def descendant_ids(body_id: int) -> set[int]:
 
 
 def all_bodies() -> list[Body]:
+    """Every body by name (for choice lists)."""
     return list(db.session.execute(db.select(Body).order_by(Body.name)).scalars())
 
 
 def get_body(body_id: int) -> Body | None:
+    """One body, or None."""
     return db.session.get(Body, body_id)
 
 
 def name_taken(name: str, exclude_id: int | None = None) -> bool:
+    """Whether another body (not ``exclude_id``) has this name, ignoring case."""
     stmt = db.select(Body.id).where(db.func.lower(Body.name) == name.strip().lower())
     if exclude_id:
         stmt = stmt.where(Body.id != exclude_id)

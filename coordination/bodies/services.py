@@ -7,14 +7,13 @@ from flask_babel import lazy_gettext as _l
 
 from coordination import audit
 from coordination.accounts.models import User
-from coordination.accounts.services import check_version
+from coordination.audit import save_changes, save_new
 from coordination.bodies import queries
 from coordination.bodies.models import Body
-from coordination.dates import local_today
-from coordination.db import apply_changes, audit_value
+from coordination.dates import known_zones, local_today
+from coordination.db import audit_value, check_version
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
-from coordination.meetings.timeutil import known_zones
 
 BODY_FIELDS = (
     "name", "acronym", "kind", "parent_id", "level", "area", "mandate", "established_on",
@@ -47,23 +46,14 @@ def _validate_body(data: dict[str, Any], body: Body | None) -> None:
 def create_body(data: dict[str, Any], *, actor: User) -> Body:
     """Create a coordination body (optionally under a parent)."""
     _validate_body(data, None)
-    body = Body()
-    changes = apply_changes(body, data, BODY_FIELDS)
-    db.session.add(body)
-    db.session.flush()
-    audit.record(body, "create", changes, actor)
-    return body
+    return save_new(Body(), data, BODY_FIELDS, actor=actor)
 
 
 def update_body(body: Body, data: dict[str, Any], *, actor: User) -> dict[str, tuple]:
     """Update a body; refuses cycles in the tree and edits from a stale copy."""
-    check_version(body, data.get("version"))
+    check_version(body, data.get("version"))  # a stale copy is refused before its content is judged
     _validate_body(data, body)
-    changes = apply_changes(body, data, BODY_FIELDS)
-    if changes:
-        db.session.flush()
-        audit.record(body, "update", changes, actor)
-    return changes
+    return save_changes(body, data, BODY_FIELDS, actor=actor)
 
 
 def delete_body(body: Body, *, actor: User) -> None:

@@ -22,13 +22,44 @@ def adopted_charter(body: Body) -> Charter | None:
     return next((c for c in body.charters if c.status == CharterStatus.ADOPTED), None)
 
 
-def charter(body_id: int, charter_id: int) -> Charter | None:
+def charter(body_id: int, charter_id: int, **_url: object) -> Charter | None:
+    """A version of the body's charter with its signatories and their organisations."""
     c = db.session.execute(
         db.select(Charter)
         .where(Charter.id == charter_id)
         .options(selectinload(Charter.signatories).joinedload(CharterSignatory.organisation))
     ).scalar_one_or_none()
     return c if c is not None and c.body_id == body_id else None
+
+
+def next_number(body: Body) -> int:
+    """The number of the body's next charter version."""
+    current = db.session.execute(
+        db.select(db.func.max(Charter.number)).where(Charter.body_id == body.id)
+    ).scalar()
+    return (current or 0) + 1
+
+
+def has_version_in_preparation(body_id: int) -> bool:
+    """Whether the body has a charter version in draft or under review."""
+    return db.session.execute(
+        db.select(Charter.id).where(
+            Charter.body_id == body_id,
+            Charter.status.in_([CharterStatus.DRAFT, CharterStatus.UNDER_REVIEW]),
+        )
+    ).first() is not None
+
+
+def adopted_version(body_id: int) -> Charter | None:
+    """The body's adopted charter version, queried (see adopted_charter for a loaded body)."""
+    return db.session.execute(
+        db.select(Charter).where(Charter.body_id == body_id, Charter.status == CharterStatus.ADOPTED)
+    ).scalar_one_or_none()
+
+
+def signatory(charter: Charter, signatory_id: int, **_url: object) -> CharterSignatory | None:
+    """One signature of ``charter`` (the guard's child for the signatory routes)."""
+    return next((s for s in charter.signatories if s.id == signatory_id), None)
 
 
 @dataclass

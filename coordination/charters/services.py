@@ -9,11 +9,12 @@ from flask_babel import lazy_gettext as _l
 
 from coordination import audit
 from coordination.accounts.models import User
-from coordination.accounts.services import check_version
+from coordination.audit import save_changes, save_new
 from coordination.bodies.models import Body
+from coordination.charters import queries
 from coordination.charters.models import Charter, CharterSignatory, CharterStatus, QuorumRule
 from coordination.dates import local_today
-from coordination.db import apply_changes, audit_value, touch
+from coordination.db import audit_value, check_version, touch, transition
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
 from coordination.organisations.models import Organisation
@@ -35,35 +36,21 @@ def _validate_charter(data: dict[str, Any]) -> None:
         raise ValidationError({"quorum_value": _l("Give a percentage between 1 and 100.")})
 
 
-def _next_number(body: Body) -> int:
-    current = db.session.execute(
-        db.select(db.func.max(Charter.number)).where(Charter.body_id == body.id)
-    ).scalar()
-    return (current or 0) + 1
+def _without_unused_quorum_value(data: dict[str, Any]) -> dict[str, Any]:
+    """A majority needs no number: one left in the form is not stored."""
+    return {**data, "quorum_value": None} if data.get("quorum_rule") == QuorumRule.MAJORITY else data
 
 
 def create_charter(body: Body, data: dict[str, Any], *, actor: User) -> Charter:
     """Start a new draft version of a body's charter."""
     _validate_charter(data)
-    charter = Charter(body=body, number=_next_number(body), status=CharterStatus.DRAFT)
-    changes = apply_changes(charter, data, Charter.CONTENT_FIELDS)
-    if data.get("quorum_rule") == QuorumRule.MAJORITY:
-        charter.quorum_value = None
-    db.session.add(charter)
-    db.session.flush()
-    audit.record(charter, "create", changes, actor)
-    return charter
+    charter = Charter(body=body, number=queries.next_number(body), status=CharterStatus.DRAFT)
+    return save_new(charter, _without_unused_quorum_value(data), Charter.CONTENT_FIELDS, actor=actor)
 
 
 def new_version_from(source: Charter, *, actor: User) -> Charter:
     """A new draft copying ``source``'s text: how an adopted charter is changed."""
-    open_draft = db.session.execute(
-        db.select(Charter.id).where(
-            Charter.body_id == source.body_id,
-            Charter.status.in_([CharterStatus.DRAFT, CharterStatus.UNDER_REVIEW]),
-        )
-    ).first()
-    if open_draft:
+    if queries.has_version_in_preparation(source.body_id):
         raise ConflictError(_l("This body already has a charter version in preparation. Edit that one."))
     charter = create_charter(source.body, _snapshot_raw(source, Charter.CONTENT_FIELDS), actor=actor)
     charter.based_on = source
@@ -76,59 +63,58 @@ def update_charter(charter: Charter, data: dict[str, Any], *, actor: User) -> di
         raise ConflictError(
             _l("An adopted charter cannot be changed. Start a new version from it instead.")
         )
-    check_version(charter, data.get("version"))
+    check_version(charter, data.get("version"))  # a stale copy is refused before its content is judged
     _validate_charter(data)
-    if data.get("quorum_rule") == QuorumRule.MAJORITY:
-        data = {**data, "quorum_value": None}
-    changes = apply_changes(charter, data, Charter.CONTENT_FIELDS)
-    if changes:
-        db.session.flush()
-        audit.record(charter, "update", changes, actor)
-    return changes
+    return save_changes(charter, _without_unused_quorum_value(data), Charter.CONTENT_FIELDS, actor=actor)
 
 
-def _set_status(charter: Charter, status: CharterStatus, actor: User, extra: dict | None = None):
-    old = charter.status
-    charter.status = status
+# The workflow: which status each status may go to (an adopted version is only ever superseded).
+STEPS = {
+    CharterStatus.DRAFT: {CharterStatus.UNDER_REVIEW},
+    CharterStatus.UNDER_REVIEW: {CharterStatus.DRAFT, CharterStatus.ADOPTED},
+    CharterStatus.ADOPTED: {CharterStatus.SUPERSEDED},
+    CharterStatus.SUPERSEDED: set(),
+}
+
+
+def _set_status(
+    charter: Charter, status: CharterStatus, actor: User, *, message: Any = None, extra: dict | None = None
+) -> None:
+    old = transition(charter, status, STEPS, message=message)
     db.session.flush()
     audit.record(charter, "status", {"status": (old.value, status.value), **(extra or {})}, actor)
 
 
 def submit_for_review(charter: Charter, *, actor: User) -> None:
-    if charter.status != CharterStatus.DRAFT:
-        raise ConflictError(_l("Only a draft can be submitted for review."))
-    _set_status(charter, CharterStatus.UNDER_REVIEW, actor)
+    """Send a draft for review (members may sign it from then on)."""
+    _set_status(charter, CharterStatus.UNDER_REVIEW, actor, message=_l("Only a draft can be submitted for review."))
 
 
 def return_to_draft(charter: Charter, *, actor: User) -> None:
-    if charter.status != CharterStatus.UNDER_REVIEW:
-        raise ConflictError(_l("Only a version under review can go back to draft."))
-    _set_status(charter, CharterStatus.DRAFT, actor)
+    """Take a version under review back to draft."""
+    _set_status(charter, CharterStatus.DRAFT, actor, message=_l("Only a version under review can go back to draft."))
 
 
 def adopt_charter(charter: Charter, data: dict[str, Any], *, actor: User) -> None:
     """Adopt a version under review; the previously adopted version becomes superseded."""
-    if charter.status != CharterStatus.UNDER_REVIEW:
-        raise ConflictError(_l("Only a version under review can be adopted."))
+    refused = _l("Only a version under review can be adopted.")
+    if CharterStatus.ADOPTED not in STEPS[charter.status]:  # before the dates are judged
+        raise ConflictError(refused)
     adopted_on = data["adopted_on"]
     if adopted_on > local_today():
         raise ValidationError({"adopted_on": _l("The adoption date cannot be in the future.")})
-    previous = db.session.execute(
-        db.select(Charter).where(
-            Charter.body_id == charter.body_id, Charter.status == CharterStatus.ADOPTED
-        )
-    ).scalar_one_or_none()
+    previous = queries.adopted_version(charter.body_id)
     if previous is not None:
         if adopted_on < (previous.adopted_on or adopted_on):
             raise ValidationError(
                 {"adopted_on": _l("The adoption date cannot be before that of the version it replaces.")}
             )
-        _set_status(previous, CharterStatus.SUPERSEDED, actor, {"superseded_by": charter.number})
+        _set_status(previous, CharterStatus.SUPERSEDED, actor, extra={"superseded_by": charter.number})
     charter.adopted_on = adopted_on
     charter.adopted_at_meeting = (data.get("adopted_at_meeting") or "").strip()
     _set_status(
-        charter, CharterStatus.ADOPTED, actor,
-        {"adopted_on": adopted_on.isoformat(), "adopted_at_meeting": charter.adopted_at_meeting},
+        charter, CharterStatus.ADOPTED, actor, message=refused,
+        extra={"adopted_on": adopted_on.isoformat(), "adopted_at_meeting": charter.adopted_at_meeting},
     )
 
 
@@ -173,6 +159,7 @@ def add_signatory(charter: Charter, data: dict[str, Any], *, actor: User) -> Cha
 
 
 def remove_signatory(signatory: CharterSignatory, *, actor: User) -> None:
+    """Remove a signature recorded by mistake."""
     charter = signatory.charter
     audit.record(
         charter, "unsign",

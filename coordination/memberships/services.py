@@ -8,10 +8,10 @@ from flask_babel import lazy_gettext as _l
 
 from coordination import audit
 from coordination.accounts.models import User
-from coordination.accounts.services import check_version
+from coordination.audit import save_changes, save_new
 from coordination.bodies.models import Body
 from coordination.dates import local_today
-from coordination.db import apply_changes, audit_value
+from coordination.db import audit_value, check_version
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
 from coordination.memberships.models import OrganisationMembership, PersonMembership, SeatRole
@@ -53,26 +53,17 @@ def add_organisation_membership(body: Body, data: dict[str, Any], *, actor: User
     """Give an organisation a seat (member, observer or partner) on a body."""
     _check_dates(data)
     _check_org_overlap(body, data, None)
-    membership = OrganisationMembership(body=body)
-    changes = apply_changes(membership, data, ORG_MEMBERSHIP_FIELDS)
-    db.session.add(membership)
-    db.session.flush()
-    audit.record(membership, "create", changes, actor)
-    return membership
+    return save_new(OrganisationMembership(body=body), data, ORG_MEMBERSHIP_FIELDS, actor=actor)
 
 
 def update_organisation_membership(
     membership: OrganisationMembership, data: dict[str, Any], *, actor: User
 ) -> dict[str, tuple]:
     """Change an organisation's seat; an edit from a stale copy is refused (optimistic locking)."""
-    check_version(membership, data.get("version"))
+    check_version(membership, data.get("version"))  # a stale copy is refused before its content is judged
     _check_dates({"start_date": membership.start_date, **data})
     _check_org_overlap(membership.body, {**_snapshot_raw(membership, ORG_MEMBERSHIP_FIELDS), **data}, membership)
-    changes = apply_changes(membership, data, ORG_MEMBERSHIP_FIELDS)
-    if changes:
-        db.session.flush()
-        audit.record(membership, "update", changes, actor)
-    return changes
+    return save_changes(membership, data, ORG_MEMBERSHIP_FIELDS, actor=actor)
 
 
 def end_membership(
@@ -139,22 +130,13 @@ def add_person_membership(body: Body, data: dict[str, Any], *, actor: User) -> P
     """Seat a person on a body on behalf of an organisation (chair, member, alternate, …)."""
     data = _with_represented_organisation(data)
     _validate_person_membership(body, data, None)
-    membership = PersonMembership(body=body)
-    changes = apply_changes(membership, data, PERSON_MEMBERSHIP_FIELDS)
-    db.session.add(membership)
-    db.session.flush()
-    audit.record(membership, "create", changes, actor)
-    return membership
+    return save_new(PersonMembership(body=body), data, PERSON_MEMBERSHIP_FIELDS, actor=actor)
 
 
-def update_person_membership(membership: PersonMembership, data: dict[str, Any], *, actor: User):
+def update_person_membership(membership: PersonMembership, data: dict[str, Any], *, actor: User) -> dict[str, tuple]:
     """Change a person's seat; an edit from a stale copy is refused (optimistic locking)."""
-    check_version(membership, data.get("version"))
+    check_version(membership, data.get("version"))  # a stale copy is refused before its content is judged
     data = _with_represented_organisation(data)
     merged = {**_snapshot_raw(membership, PERSON_MEMBERSHIP_FIELDS), **data}
     _validate_person_membership(membership.body, merged, membership)
-    changes = apply_changes(membership, data, PERSON_MEMBERSHIP_FIELDS)
-    if changes:
-        db.session.flush()
-        audit.record(membership, "update", changes, actor)
-    return changes
+    return save_changes(membership, data, PERSON_MEMBERSHIP_FIELDS, actor=actor)

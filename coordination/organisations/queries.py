@@ -38,10 +38,12 @@ def organisations_page(
 
 
 def get_organisation(org_id: int) -> Organisation | None:
+    """One organisation with its sectors, or None."""
     return db.session.get(Organisation, org_id, options=[selectinload(Organisation.sector_links)])
 
 
 def name_taken(name: str, exclude_id: int | None = None) -> bool:
+    """Whether another organisation (not ``exclude_id``) has this name, ignoring case."""
     stmt = db.select(Organisation.id).where(db.func.lower(Organisation.name) == name.strip().lower())
     if exclude_id:
         stmt = stmt.where(Organisation.id != exclude_id)
