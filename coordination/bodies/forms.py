@@ -6,6 +6,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from coordination.bodies.models import BodyKind, BodyStatus, Visibility
+from coordination.dates import zone_choices
 from coordination.forms import (
     HistoricalDate,
     VersionedForm,
@@ -14,7 +15,6 @@ from coordination.forms import (
     optional_int,
     text_length,
 )
-from coordination.meetings.timeutil import zone_choices
 from coordination.organisations.models import Level
 
 NONE = _l("— none —")

@@ -5,13 +5,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coordination.accounts.forms import ConfirmForm
 from coordination.bodies import page, queries, services
 from coordination.bodies.forms import BodyForm
 from coordination.bodies.models import Body
 from coordination.dates import local_today
 from coordination.errors import ValidationError
-from coordination.forms import form_status
+from coordination.forms import ConfirmForm, form_status
 from coordination.organisations.queries import all_organisations
 from coordination.permissions import guard, visible_body_ids
 from coordination.urls import id_arg

@@ -5,7 +5,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coordination.accounts.forms import ConfirmForm
 from coordination.bodies.models import Body
 from coordination.bodies.queries import get_body
 from coordination.charters import queries, services
@@ -14,7 +13,7 @@ from coordination.charters.models import Charter, CharterSignatory
 from coordination.dates import local_today
 from coordination.errors import ValidationError
 from coordination.extensions import db
-from coordination.forms import form_status
+from coordination.forms import ConfirmForm, form_status
 from coordination.memberships.queries import member_organisations
 from coordination.permissions import ability, guard, visible_body_ids
 

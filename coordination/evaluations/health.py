@@ -17,11 +17,11 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from coordination.bodies.models import Body, BodyStatus
 from coordination.charters.models import Charter, CharterStatus, LegalStatus, MeetingFrequency
+from coordination.dates import to_local
 from coordination.evaluations.figures import end_of_day_utc, latest_reports
 from coordination.extensions import db
 from coordination.meetings.models import Meeting, MeetingStatus, Presence
 from coordination.meetings.services import required_for
-from coordination.meetings.timeutil import to_local
 from coordination.memberships.models import MembershipKind, OrganisationMembership
 from coordination.minutes.models import Minutes
 from coordination.organisations.models import Level

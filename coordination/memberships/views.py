@@ -5,13 +5,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coordination.accounts.forms import ConfirmForm
 from coordination.accounts.queries import active_people
 from coordination.bodies.models import Body
 from coordination.bodies.queries import get_body
 from coordination.dates import local_today
 from coordination.errors import ValidationError
-from coordination.forms import form_status
+from coordination.forms import ConfirmForm, form_status
 from coordination.memberships import queries, services
 from coordination.memberships.forms import (
     EndMembershipForm,
