@@ -65,8 +65,8 @@ def all_bodies() -> list[Body]:
     return list(db.session.execute(db.select(Body).order_by(Body.name)).scalars())
 
 
-def get_body(body_id: int) -> Body | None:
-    """One body, or None."""
+def get_body(body_id: int, **_url: object) -> Body | None:
+    """One body, or None (other URL arguments, such as a seat's id, are its children's)."""
     return db.session.get(Body, body_id)
 
 

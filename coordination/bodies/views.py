@@ -9,8 +9,7 @@ from coordination.bodies import page, queries, services
 from coordination.bodies.forms import BodyForm
 from coordination.bodies.models import Body
 from coordination.dates import local_today
-from coordination.errors import ValidationError
-from coordination.forms import ConfirmForm, form_status
+from coordination.forms import ConfirmForm, submit
 from coordination.organisations.queries import all_organisations
 from coordination.permissions import guard, visible_body_ids
 from coordination.urls import id_arg
@@ -20,9 +19,6 @@ bp = Blueprint("bodies", __name__, url_prefix="/bodies")
 
 def _body_url(body: Body, anchor: str = "") -> str:
     return url_for("bodies.detail", body_id=body.id) + (f"#{anchor}" if anchor else "")
-
-
-# --- bodies -----------------------------------------------------------------------------------
 
 
 @bp.route("/")
@@ -39,15 +35,11 @@ def create():
     if request.method == "GET" and id_arg("parent") is not None:
         initial["parent_id"] = id_arg("parent")
     form = BodyForm(queries.all_bodies(), all_organisations(), data=initial if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            body = services.create_body(form.data_for(), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Body %(name)s created.", name=body.name), "success")
-            return redirect(_body_url(body), 303)
-    return render_template("bodies/form.html", form=form, body=None), form_status()
+    return submit(
+        form, lambda: services.create_body(form.data_for(), actor=current_user),
+        done=lambda body: (_("Body %(name)s created.", name=body.name), _body_url(body)),
+        render=lambda: render_template("bodies/form.html", form=form, body=None),
+    )
 
 
 @bp.route("/<int:body_id>")
@@ -67,15 +59,11 @@ def detail(body: Body):
 def edit(body: Body):
     candidates = [b for b in queries.all_bodies() if b.id != body.id]
     form = BodyForm(candidates, all_organisations(), obj=body if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            services.update_body(body, form.data_for(), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Body saved."), "success")
-            return redirect(_body_url(body), 303)
-    return render_template("bodies/form.html", form=form, body=body), form_status()
+    return submit(
+        form, lambda: services.update_body(body, form.data_for(), actor=current_user),
+        done=lambda _changes: (_("Body saved."), _body_url(body)),
+        render=lambda: render_template("bodies/form.html", form=form, body=body),
+    )
 
 
 @bp.route("/<int:body_id>/delete", methods=["POST"])

@@ -11,9 +11,7 @@ from coordination.charters import queries, services
 from coordination.charters.forms import AdoptCharterForm, CharterForm, SignatoryForm
 from coordination.charters.models import Charter, CharterSignatory
 from coordination.dates import local_today
-from coordination.errors import ValidationError
-from coordination.extensions import db
-from coordination.forms import ConfirmForm, form_status
+from coordination.forms import ConfirmForm, submit
 from coordination.memberships.queries import member_organisations
 from coordination.permissions import ability, guard, visible_body_ids
 
@@ -28,20 +26,15 @@ def _charter_url(charter: Charter) -> str:
     return url_for("charters.detail", body_id=charter.body_id, charter_id=charter.id)
 
 
-
 @bp.route("/<int:body_id>/charters/new", methods=["GET", "POST"])
 @guard("edit", Body, load=get_body)
 def create(body: Body):
     form = CharterForm(data={"title": _("Terms of reference")} if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            charter = services.create_charter(body, form.data_for(), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Draft charter created."), "success")
-            return redirect(_charter_url(charter), 303)
-    return render_template("charters/form.html", form=form, body=body, charter=None), form_status()
+    return submit(
+        form, lambda: services.create_charter(body, form.data_for(), actor=current_user),
+        done=lambda charter: (_("Draft charter created."), _charter_url(charter)),
+        render=lambda: render_template("charters/form.html", form=form, body=body, charter=None),
+    )
 
 
 def _charter_page(charter: Charter, adopt_form=None, signatory_form=None, status: int = 200):
@@ -71,15 +64,11 @@ def edit(charter: Charter):
         flash(_("An adopted charter cannot be changed. Start a new version from it instead."), "warning")
         return redirect(_charter_url(charter), 303)
     form = CharterForm(obj=charter if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            services.update_charter(charter, form.data_for(), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Charter saved."), "success")
-            return redirect(_charter_url(charter), 303)
-    return render_template("charters/form.html", form=form, body=charter.body, charter=charter), form_status()
+    return submit(
+        form, lambda: services.update_charter(charter, form.data_for(), actor=current_user),
+        done=lambda _changes: (_("Charter saved."), _charter_url(charter)),
+        render=lambda: render_template("charters/form.html", form=form, body=charter.body, charter=charter),
+    )
 
 
 @bp.route("/<int:body_id>/charters/<int:charter_id>/new-version", methods=["POST"])
@@ -110,15 +99,11 @@ def redraft(charter: Charter):
 @guard("edit", Charter, load=queries.charter)
 def adopt(charter: Charter):
     form = AdoptCharterForm()
-    if form.validate_on_submit():
-        try:
-            services.adopt_charter(charter, form.data_for(), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Version %(n)d is adopted.", n=charter.number), "success")
-            return redirect(_charter_url(charter), 303)
-    return _charter_page(charter, adopt_form=form, status=422)
+    return submit(
+        form, lambda: services.adopt_charter(charter, form.data_for(), actor=current_user),
+        done=lambda _result: (_("Version %(n)d is adopted.", n=charter.number), _charter_url(charter)),
+        render=lambda: _charter_page(charter, adopt_form=form, status=422),
+    )
 
 
 @bp.route("/<int:body_id>/charters/<int:charter_id>/delete", methods=["POST"])
@@ -134,31 +119,16 @@ def delete(charter: Charter):
 @guard("edit", Charter, load=queries.charter)
 def add_signatory(charter: Charter):
     form = SignatoryForm(member_organisations(charter.body, local_today()))
-    if form.validate_on_submit():
-        try:
-            services.add_signatory(charter, form.data_for(), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Signature recorded."), "success")
-            return redirect(_charter_url(charter) + "#signatories", 303)
-    return _charter_page(charter, signatory_form=form, status=422)
-
-
-def _load_signatory(body_id: int, charter_id: int, signatory_id: int) -> Charter | None:
-    signatory = db.session.get(CharterSignatory, signatory_id)
-    if signatory is None or signatory.charter_id != charter_id or signatory.charter.body_id != body_id:
-        return None
-    return signatory.charter
+    return submit(
+        form, lambda: services.add_signatory(charter, form.data_for(), actor=current_user),
+        done=lambda _signatory: (_("Signature recorded."), _charter_url(charter) + "#signatories"),
+        render=lambda: _charter_page(charter, signatory_form=form, status=422),
+    )
 
 
 @bp.route("/<int:body_id>/charters/<int:charter_id>/signatories/<int:signatory_id>/delete", methods=["POST"])
-@guard("edit", Charter, load=_load_signatory)
-def remove_signatory(charter: Charter):
-    signatory_id = request.view_args["signatory_id"]
-    signatory = next((s for s in charter.signatories if s.id == signatory_id), None)
-    if signatory is None:
-        abort(404)
+@guard("edit", Charter, load=queries.charter, child=queries.signatory)
+def remove_signatory(charter: Charter, signatory: CharterSignatory):
     services.remove_signatory(signatory, actor=current_user)
     flash(_("Signature removed."), "success")
     return redirect(_charter_url(charter) + "#signatories", 303)

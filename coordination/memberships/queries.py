@@ -81,14 +81,16 @@ def membership_history(body: Body) -> tuple[list[OrganisationMembership], list[P
     return list(orgs), list(people)
 
 
-def organisation_membership(body_id: int, membership_id: int) -> OrganisationMembership | None:
+def organisation_membership(body: Body, membership_id: int, **_url: object) -> OrganisationMembership | None:
+    """An organisation's seat on ``body`` (the guard's child for the seat routes), or None."""
     m = db.session.get(OrganisationMembership, membership_id)
-    return m if m is not None and m.body_id == body_id else None
+    return m if m is not None and m.body_id == body.id else None
 
 
-def person_membership(body_id: int, membership_id: int) -> PersonMembership | None:
+def person_membership(body: Body, membership_id: int, **_url: object) -> PersonMembership | None:
+    """A person's seat on ``body`` (the guard's child for the seat routes), or None."""
     m = db.session.get(PersonMembership, membership_id)
-    return m if m is not None and m.body_id == body_id else None
+    return m if m is not None and m.body_id == body.id else None
 
 
 def current_principals(body: Body, on: date) -> list[PersonMembership]:
