@@ -22,6 +22,12 @@ def _body_url(body: Body, anchor: str) -> str:
     return url_for("bodies.detail", body_id=body.id) + f"#{anchor}"
 
 
+def _done(message: str, location: str):
+    """After a one-click step of the workflow: say what happened, show the result (303)."""
+    flash(message, "success")
+    return redirect(location, 303)
+
+
 def _charter_url(charter: Charter) -> str:
     return url_for("charters.detail", body_id=charter.body_id, charter_id=charter.id)
 
@@ -75,24 +81,22 @@ def edit(charter: Charter):
 @guard("edit", Charter, load=queries.charter)
 def new_version(charter: Charter):
     draft = services.new_version_from(charter, actor=current_user)
-    flash(_("Version %(n)d started as a draft from version %(m)d.", n=draft.number, m=charter.number), "success")
-    return redirect(_charter_url(draft), 303)
+    message = _("Version %(n)d started as a draft from version %(m)d.", n=draft.number, m=charter.number)
+    return _done(message, _charter_url(draft))
 
 
 @bp.route("/<int:body_id>/charters/<int:charter_id>/submit", methods=["POST"])
 @guard("edit", Charter, load=queries.charter)
 def submit_for_review(charter: Charter):
     services.submit_for_review(charter, actor=current_user)
-    flash(_("The charter is now under review."), "success")
-    return redirect(_charter_url(charter), 303)
+    return _done(_("The charter is now under review."), _charter_url(charter))
 
 
 @bp.route("/<int:body_id>/charters/<int:charter_id>/redraft", methods=["POST"])
 @guard("edit", Charter, load=queries.charter)
 def redraft(charter: Charter):
     services.return_to_draft(charter, actor=current_user)
-    flash(_("The charter is back in draft."), "success")
-    return redirect(_charter_url(charter), 303)
+    return _done(_("The charter is back in draft."), _charter_url(charter))
 
 
 @bp.route("/<int:body_id>/charters/<int:charter_id>/adopt", methods=["POST"])
@@ -111,8 +115,7 @@ def adopt(charter: Charter):
 def delete(charter: Charter):
     body = charter.body
     services.delete_charter(charter, actor=current_user)
-    flash(_("Draft deleted."), "success")
-    return redirect(_body_url(body, "charter"), 303)
+    return _done(_("Draft deleted."), _body_url(body, "charter"))
 
 
 @bp.route("/<int:body_id>/charters/<int:charter_id>/signatories", methods=["POST"])
@@ -130,8 +133,7 @@ def add_signatory(charter: Charter):
 @guard("edit", Charter, load=queries.charter, child=queries.signatory)
 def remove_signatory(charter: Charter, signatory: CharterSignatory):
     services.remove_signatory(signatory, actor=current_user)
-    flash(_("Signature removed."), "success")
-    return redirect(_charter_url(charter) + "#signatories", 303)
+    return _done(_("Signature removed."), _charter_url(charter) + "#signatories")
 
 
 @bp.route("/<int:body_id>/charters/compare")
