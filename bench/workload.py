@@ -60,11 +60,15 @@ def build(meetings: int, items: int, seed: int = 2026) -> dict:
     from coordination.accounts.models import Role, User
     from coordination.accounts.services import hash_password, regenerate_feed_token
     from coordination.bodies import services as bodies
-    from coordination.bodies.models import BodyKind, CharterStatus, QuorumRule, SeatRole, Visibility
+    from coordination.bodies.models import BodyKind, Visibility
+    from coordination.charters import services as charters
+    from coordination.charters.models import CharterStatus, QuorumRule
     from coordination.dates import local_today
     from coordination.extensions import db
     from coordination.meetings import services as meeting_services
     from coordination.meetings.models import Presence
+    from coordination.memberships import services as memberships
+    from coordination.memberships.models import SeatRole
     from coordination.minutes import services as minutes_services
     from coordination.organisations.models import Level, OrganisationKind
     from coordination.organisations.services import create_organisation
@@ -93,16 +97,16 @@ def build(meetings: int, items: int, seed: int = 2026) -> dict:
         "secretariat_organisation_id": orgs[3].id, "visibility": Visibility.RESTRICTED, "timezone": TIMEZONE,
     }, actor=None)
     for org in orgs:
-        bodies.add_organisation_membership(body, {"organisation_id": org.id, "kind": "member",
+        memberships.add_organisation_membership(body, {"organisation_id": org.id, "kind": "member",
                                                   "start_date": date(2005, 11, 25), "end_date": None}, actor=None)
     for person in members:
-        bodies.add_person_membership(body, {"user_id": person.id, "organisation_id": person.organisation_id,
+        memberships.add_person_membership(body, {"user_id": person.id, "organisation_id": person.organisation_id,
                                             "role": SeatRole.MEMBER, "start_date": date(2005, 11, 25),
                                             "alternate_for_id": None}, actor=None)
-    charter = bodies.create_charter(body, {"title": "Terms of reference", "quorum_rule": QuorumRule.MAJORITY},
+    charter = charters.create_charter(body, {"title": "Terms of reference", "quorum_rule": QuorumRule.MAJORITY},
                                     actor=None)
-    bodies.submit_for_review(charter, actor=None)
-    bodies.adopt_charter(charter, {"adopted_on": date(2006, 1, 10)}, actor=None)
+    charters.submit_for_review(charter, actor=None)
+    charters.adopt_charter(charter, {"adopted_on": date(2006, 1, 10)}, actor=None)
     assert charter.status == CharterStatus.ADOPTED
     db.session.commit()
     body_id, secretary_id, member_ids = body.id, secretary.id, [m.id for m in members]

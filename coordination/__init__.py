@@ -12,27 +12,49 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from coordination import hooks
 from coordination.accounts.views import bp as accounts_bp
 from coordination.auditlog.views import bp as audit_bp
+from coordination.bodies import page as body_page
 from coordination.bodies.views import bp as bodies_bp
+from coordination.charters import queries as charter_queries
+from coordination.charters.views import bp as charters_bp
 from coordination.cli import register_cli
 from coordination.config import INSTANCE, ROOT, Config, development_secret_key
 from coordination.dashboard.views import bp as dashboard_bp
 from coordination.errors import register_error_handlers
+from coordination.evaluations import body_page as evaluations_part
 from coordination.evaluations.views import bp as evaluations_bp
 from coordination.extensions import cache, csrf, db, limiter, login_manager, migrate
 from coordination.logs import mask_secrets
+from coordination.meetings import body_page as meetings_part
 from coordination.meetings.views import bp as meetings_bp
 from coordination.meetings.views import feeds as feeds_bp
+from coordination.memberships import queries as membership_queries
+from coordination.memberships.views import bp as memberships_bp
+from coordination.minutes import body_page as minutes_part
 from coordination.minutes.views import bp as minutes_bp
 from coordination.notifications.hooks import init_app as notifications_init
 from coordination.notifications.views import bp as notifications_bp
 from coordination.organisations.views import bp as organisations_bp
+from coordination.plans import body_page as plans_part
 from coordination.plans.views import bp as plans_bp
 from coordination.search.views import bp as search_bp
 from coordination.text import CleanRequest
 from coordination.urls import DatabaseIdConverter
 
-BLUEPRINTS = (accounts_bp, audit_bp, bodies_bp, dashboard_bp, organisations_bp, plans_bp, meetings_bp,
-              minutes_bp, feeds_bp, search_bp, notifications_bp, evaluations_bp)
+BLUEPRINTS = (accounts_bp, audit_bp, bodies_bp, memberships_bp, charters_bp, dashboard_bp, organisations_bp,
+              plans_bp, meetings_bp, minutes_bp, feeds_bp, search_bp, notifications_bp, evaluations_bp)
+
+
+def _add_body_page_parts() -> None:
+    """A body's page and decision register show what the domains above bodies hold (imports
+    point one way: bodies.page holds the parts, each domain provides its own; adding a part
+    again replaces it, so every app built in one process may call this)."""
+    body_page.add_section("seats", membership_queries.body_page_section, membership_queries.body_page_options)
+    body_page.add_section("charter", charter_queries.body_page_section, charter_queries.body_page_options)
+    body_page.add_section("meetings", meetings_part.body_page_section)
+    body_page.add_section("decisions", minutes_part.body_page_section)
+    body_page.add_section("health", evaluations_part.body_page_section)
+    body_page.add_register_part("decisions", minutes_part.register_part)
+    body_page.add_register_part("actions", plans_part.register_part)
 
 
 class ConfigurationError(RuntimeError):
@@ -76,7 +98,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = DatabaseIdConverter  # before the blueprints add their rules
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
-
+    _add_body_page_parts()
     register_error_handlers(app)
     notifications_init(app)
     hooks.register(app)

@@ -22,17 +22,15 @@ from coordination.accounts.models import Role, User
 from coordination.accounts.services import user_for_feed_token
 from coordination.audit import AuditEntry
 from coordination.bodies import queries as body_queries
-from coordination.bodies.models import (
-    Body,
-    Charter,
-    OrganisationMembership,
-    PersonMembership,
-)
+from coordination.bodies.models import Body
+from coordination.charters.models import Charter
 from coordination.dates import local_today
 from coordination.evaluations.models import Evaluation
 from coordination.extensions import login_manager
 from coordination.logs import security_event
 from coordination.meetings.models import Meeting
+from coordination.memberships import queries as membership_queries
+from coordination.memberships.models import OrganisationMembership, PersonMembership
 from coordination.minutes.models import Minutes, MinutesStatus
 from coordination.organisations.models import Organisation
 from coordination.plans.models import ActionItem, ActionPlan
@@ -51,7 +49,7 @@ def bodies_sat_on(user: User) -> set[int]:
     """Bodies the user sits on today, personally or through their organisation (cached per request)."""
     cache = g.setdefault("_bodies_sat_on", {})
     if user.id not in cache:
-        cache[user.id] = body_queries.body_ids_sat_on(user, local_today())
+        cache[user.id] = membership_queries.body_ids_sat_on(user, local_today())
     return cache[user.id]
 
 

@@ -22,15 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 def build(actions: int):
     from coordination.accounts.models import Role, User
-    from coordination.bodies.models import (
-        Body,
-        BodyKind,
-        Charter,
-        CharterStatus,
-        OrganisationMembership,
-    )
+    from coordination.bodies.models import Body, BodyKind
+    from coordination.charters.models import Charter, CharterStatus
     from coordination.evaluations.models import Evaluation, EvaluationKind, Recommendation
     from coordination.extensions import db
+    from coordination.memberships.models import OrganisationMembership
     from coordination.organisations.models import Organisation, OrganisationKind
     from coordination.plans.models import ActionItem, ActionPlan, ItemStatus, ProgressUpdate
 

@@ -23,8 +23,9 @@ from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
 
 from coordination import create_app
-from coordination.bodies.models import CharterStatus, MembershipKind, QuorumRule, SeatRole
+from coordination.charters.models import CharterStatus, QuorumRule
 from coordination.extensions import db, limiter
+from coordination.memberships.models import MembershipKind, SeatRole
 from tests import factories
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')

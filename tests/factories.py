@@ -8,20 +8,15 @@ from functools import cache
 from coordination import dates
 from coordination.accounts.models import Role, User
 from coordination.accounts.services import hash_password
-from coordination.bodies.models import (
-    Body,
-    BodyKind,
-    Charter,
-    CharterSignatory,
-    CharterStatus,
+from coordination.bodies.models import Body, BodyKind, Visibility
+from coordination.charters.models import Charter, CharterSignatory, CharterStatus, QuorumRule
+from coordination.extensions import db
+from coordination.memberships.models import (
     MembershipKind,
     OrganisationMembership,
     PersonMembership,
-    QuorumRule,
     SeatRole,
-    Visibility,
 )
-from coordination.extensions import db
 from coordination.organisations.models import (
     Level,
     Organisation,

@@ -10,7 +10,8 @@ from wtforms.validators import InputRequired
 
 from coordination import audit, permissions
 from coordination.audit import AuditEntry
-from coordination.bodies.models import Body, BodyKind, CharterStatus
+from coordination.bodies.models import Body, BodyKind
+from coordination.charters.models import CharterStatus
 from coordination.db import transition
 from coordination.errors import STEP_REFUSED, ConflictError, StaleError, ValidationError
 from coordination.extensions import db

@@ -4,7 +4,8 @@ import re
 import pytest
 
 from coordination import demo
-from coordination.bodies.models import Body, Charter, CharterStatus
+from coordination.bodies.models import Body
+from coordination.charters.models import Charter, CharterStatus
 from coordination.extensions import db
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from coordination.accounts.models import User
 from coordination.audit import AuditEntry
-from coordination.bodies.models import CharterStatus
+from coordination.charters.models import CharterStatus
 from coordination.extensions import db
 
 
@@ -83,7 +83,7 @@ def world(make, committee):
 
 
 def _seat_ids(db_read, body_id):
-    from coordination.bodies.models import OrganisationMembership, PersonMembership
+    from coordination.memberships.models import OrganisationMembership, PersonMembership
 
     with db_read() as s:
         org_seat = s.execute(db.select(OrganisationMembership.id).where(OrganisationMembership.body_id == body_id)

@@ -17,8 +17,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from coordination.accounts.models import Role
-from coordination.bodies.models import SeatRole, Visibility
+from coordination.bodies.models import Visibility
 from coordination.extensions import db
+from coordination.memberships.models import SeatRole
 from tests import factories, today
 
 STATIC_ENDPOINTS = {"static", "bootstrap.static"}
@@ -394,46 +395,46 @@ ROUTES = {
     ("accounts.two_factor_reset", "POST"): R(lambda w: f"/accounts/users/{w.person}/two-factor/reset", ADMIN_,
                                              HIDDEN_FROM_MEMBERS),
     ("audit.index", "GET"): R(lambda w: "/audit/", frozenset({"evaluator", "admin"})),
-    ("bodies.add_organisation", "GET"): R(lambda w: f"/bodies/{w.body}/organisations/new", STAFF_),
-    ("bodies.add_organisation", "POST"): R(lambda w: f"/bodies/{w.body}/organisations/new", STAFF_, data=_seat_data),
-    ("bodies.add_person", "GET"): R(lambda w: f"/bodies/{w.body}/people/new", STAFF_),
-    ("bodies.add_person", "POST"): R(lambda w: f"/bodies/{w.body}/people/new", STAFF_, data=_person_data),
-    ("bodies.add_signatory", "POST"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/signatories", STAFF_),
-    ("bodies.adopt_charter", "POST"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/adopt", STAFF_),
-    ("bodies.charter", "GET"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}", ALL),
-    ("bodies.compare_charters", "GET"): R(lambda w: f"/bodies/{w.body}/charters/compare?from=1&to=1", ALL),
+    ("memberships.add_organisation", "GET"): R(lambda w: f"/bodies/{w.body}/organisations/new", STAFF_),
+    ("memberships.add_organisation", "POST"): R(lambda w: f"/bodies/{w.body}/organisations/new", STAFF_, data=_seat_data),
+    ("memberships.add_person", "GET"): R(lambda w: f"/bodies/{w.body}/people/new", STAFF_),
+    ("memberships.add_person", "POST"): R(lambda w: f"/bodies/{w.body}/people/new", STAFF_, data=_person_data),
+    ("charters.add_signatory", "POST"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/signatories", STAFF_),
+    ("charters.adopt", "POST"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/adopt", STAFF_),
+    ("charters.detail", "GET"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}", ALL),
+    ("charters.compare", "GET"): R(lambda w: f"/bodies/{w.body}/charters/compare?from=1&to=1", ALL),
     ("bodies.create", "GET"): R(lambda w: "/bodies/new", STAFF_),
     ("bodies.create", "POST"): R(lambda w: "/bodies/new", STAFF_, data=lambda w: _body_data("New Group")),
     ("bodies.decisions", "GET"): R(lambda w: f"/bodies/{w.body}/decisions", ALL),
     ("bodies.delete", "POST"): R(lambda w: f"/bodies/{w.empty_body}/delete", STAFF_),
-    ("bodies.delete_charter", "POST"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/delete", STAFF_),
-    ("bodies.delete_organisation", "POST"): R(lambda w: f"/bodies/{w.body}/organisations/{w.org_seat}/delete", STAFF_),
-    ("bodies.delete_person", "POST"): R(lambda w: f"/bodies/{w.body}/people/{w.person_seat}/delete", STAFF_),
+    ("charters.delete", "POST"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/delete", STAFF_),
+    ("memberships.delete_organisation", "POST"): R(lambda w: f"/bodies/{w.body}/organisations/{w.org_seat}/delete", STAFF_),
+    ("memberships.delete_person", "POST"): R(lambda w: f"/bodies/{w.body}/people/{w.person_seat}/delete", STAFF_),
     ("bodies.detail", "GET"): R(lambda w: f"/bodies/{w.body}", ALL),
     ("bodies.edit", "GET"): R(lambda w: f"/bodies/{w.body}/edit", STAFF_),
     ("bodies.edit", "POST"): R(lambda w: f"/bodies/{w.body}/edit", STAFF_, data=lambda w: _body_data("Renamed")),
-    ("bodies.edit_charter", "GET"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/edit", STAFF_),
-    ("bodies.edit_charter", "POST"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/edit", STAFF_,
+    ("charters.edit", "GET"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/edit", STAFF_),
+    ("charters.edit", "POST"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/edit", STAFF_,
                                        data=lambda w: _charter_data()),
-    ("bodies.edit_organisation", "GET"): R(lambda w: f"/bodies/{w.body}/organisations/{w.org_seat}/edit", STAFF_),
-    ("bodies.edit_organisation", "POST"): R(lambda w: f"/bodies/{w.body}/organisations/{w.org_seat}/edit", STAFF_),
-    ("bodies.edit_person", "GET"): R(lambda w: f"/bodies/{w.body}/people/{w.person_seat}/edit", STAFF_),
-    ("bodies.edit_person", "POST"): R(lambda w: f"/bodies/{w.body}/people/{w.person_seat}/edit", STAFF_),
-    ("bodies.end_organisation", "GET"): R(lambda w: f"/bodies/{w.body}/organisations/{w.org_seat}/end", STAFF_),
-    ("bodies.end_organisation", "POST"): R(lambda w: f"/bodies/{w.body}/organisations/{w.org_seat}/end", STAFF_,
+    ("memberships.edit_organisation", "GET"): R(lambda w: f"/bodies/{w.body}/organisations/{w.org_seat}/edit", STAFF_),
+    ("memberships.edit_organisation", "POST"): R(lambda w: f"/bodies/{w.body}/organisations/{w.org_seat}/edit", STAFF_),
+    ("memberships.edit_person", "GET"): R(lambda w: f"/bodies/{w.body}/people/{w.person_seat}/edit", STAFF_),
+    ("memberships.edit_person", "POST"): R(lambda w: f"/bodies/{w.body}/people/{w.person_seat}/edit", STAFF_),
+    ("memberships.end_organisation", "GET"): R(lambda w: f"/bodies/{w.body}/organisations/{w.org_seat}/end", STAFF_),
+    ("memberships.end_organisation", "POST"): R(lambda w: f"/bodies/{w.body}/organisations/{w.org_seat}/end", STAFF_,
                                            data=lambda w: {"end_date": today().isoformat()}),
-    ("bodies.end_person", "GET"): R(lambda w: f"/bodies/{w.body}/people/{w.person_seat}/end", STAFF_),
-    ("bodies.end_person", "POST"): R(lambda w: f"/bodies/{w.body}/people/{w.person_seat}/end", STAFF_,
+    ("memberships.end_person", "GET"): R(lambda w: f"/bodies/{w.body}/people/{w.person_seat}/end", STAFF_),
+    ("memberships.end_person", "POST"): R(lambda w: f"/bodies/{w.body}/people/{w.person_seat}/end", STAFF_,
                                      data=lambda w: {"end_date": today().isoformat()}),
-    ("bodies.governance", "GET"): R(lambda w: "/bodies/governance", ALL),
+    ("charters.governance", "GET"): R(lambda w: "/bodies/governance", ALL),
     ("bodies.index", "GET"): R(lambda w: "/bodies/", ALL),
-    ("bodies.members", "GET"): R(lambda w: f"/bodies/{w.body}/members", ALL),
-    ("bodies.new_charter", "GET"): R(lambda w: f"/bodies/{w.body}/charters/new", STAFF_),
-    ("bodies.new_charter", "POST"): R(lambda w: f"/bodies/{w.body}/charters/new", STAFF_, data=lambda w: _charter_data()),
-    ("bodies.new_charter_version", "POST"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/new-version", STAFF_),
-    ("bodies.redraft_charter", "POST"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/redraft", STAFF_),
-    ("bodies.remove_signatory", "POST"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/signatories/{w.signatory}/delete", STAFF_),
-    ("bodies.submit_charter", "POST"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/submit", STAFF_),
+    ("memberships.members", "GET"): R(lambda w: f"/bodies/{w.body}/members", ALL),
+    ("charters.create", "GET"): R(lambda w: f"/bodies/{w.body}/charters/new", STAFF_),
+    ("charters.create", "POST"): R(lambda w: f"/bodies/{w.body}/charters/new", STAFF_, data=lambda w: _charter_data()),
+    ("charters.new_version", "POST"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/new-version", STAFF_),
+    ("charters.redraft", "POST"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/redraft", STAFF_),
+    ("charters.remove_signatory", "POST"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/signatories/{w.signatory}/delete", STAFF_),
+    ("charters.submit_for_review", "POST"): R(lambda w: f"/bodies/{w.body}/charters/{w.charter}/submit", STAFF_),
     ("calendar.body_feed", "GET"): R(lambda w: f"/calendar/{w.token}/bodies/{w.body}.ics", ALL, feed=True),
     ("calendar.personal_feed", "GET"): R(lambda w: f"/calendar/{w.token}/mine.ics", ALL, feed=True),
     ("dashboard.health", "GET"): R(lambda w: "/health", PUBLIC),
@@ -601,7 +602,7 @@ def route_world(world, make, app):
         db.session.commit()
         ids = {"agenda_item": agenda.id, "attachment": attachment.id, "indicator": indicator.id,
                "evidence_update": report.id}
-    from coordination.bodies.models import Charter
+    from coordination.charters.models import Charter
     from coordination.meetings.models import Meeting
     from coordination.minutes.models import Minutes
     from coordination.organisations.models import Organisation

@@ -12,18 +12,12 @@ from datetime import UTC, date, datetime
 from coordination.accounts.models import Role, User
 from coordination.accounts.services import hash_password
 from coordination.bodies import services as bodies
-from coordination.bodies.models import (
-    Body,
-    BodyKind,
-    DecisionRule,
-    LegalStatus,
-    MeetingFrequency,
-    MembershipKind,
-    QuorumRule,
-    SeatRole,
-    Visibility,
-)
+from coordination.bodies.models import Body, BodyKind, Visibility
+from coordination.charters import services as charters
+from coordination.charters.models import DecisionRule, LegalStatus, MeetingFrequency, QuorumRule
 from coordination.extensions import db
+from coordination.memberships import services as memberships
+from coordination.memberships.models import MembershipKind, SeatRole
 from coordination.organisations.models import Level, Organisation, OrganisationKind
 from coordination.organisations.services import create_organisation
 
@@ -166,7 +160,7 @@ def load_structure() -> Structure:
                  cn, "MCF-SE", level=Level.DEPARTMENTAL, area="South-East", established=date(2009, 6, 10))
 
     def seat(b, acronym, kind=MembershipKind.MEMBER, start=date(2005, 11, 25), end=None):
-        bodies.add_organisation_membership(
+        memberships.add_organisation_membership(
             b, {"organisation_id": orgs[acronym].id, "kind": kind, "start_date": start, "end_date": end},
             actor=None,
         )
@@ -192,10 +186,10 @@ def load_structure() -> Structure:
     for acronym in ("MCF-SE", "AFSE", "PN", "MSPP"):
         seat(table, acronym, start=date(2009, 6, 10))
     # A seat that ended: the youth ministry left the communication commission in 2015.
-    bodies.end_membership(comm.organisation_memberships[1], date(2015, 12, 31), actor=None)
+    memberships.end_membership(comm.organisation_memberships[1], date(2015, 12, 31), actor=None)
 
     def person(b, email, role=SeatRole.MEMBER, start=date(2019, 1, 1), alternate_for=None):
-        return bodies.add_person_membership(
+        return memberships.add_person_membership(
             b, {"user_id": people[email].id, "organisation_id": people[email].organisation_id,
                 "role": role, "start_date": start,
                 "alternate_for_id": alternate_for.id if alternate_for else None},
@@ -225,7 +219,7 @@ def load_structure() -> Structure:
     person(table, "t.jean@example.org")
 
     # The committee's charter: version 1 adopted in 2006, version 2 adopted in 2019.
-    v1 = bodies.create_charter(
+    v1 = charters.create_charter(
         cn,
         {"title": "Protocol of agreement establishing the National Coordination Committee",
          "mandate": "Coordinate the actions of the State and civil society against violence "
@@ -238,12 +232,12 @@ def load_structure() -> Structure:
          "meeting_frequency": MeetingFrequency.QUARTERLY, "legal_status": LegalStatus.INFORMAL},
         actor=None,
     )
-    bodies.submit_for_review(v1, actor=None)
+    charters.submit_for_review(v1, actor=None)
     # Adopted only in 2009, after the mid-term evaluation found the committee had no charter.
-    bodies.adopt_charter(v1, {"adopted_on": date(2009, 6, 10),
+    charters.adopt_charter(v1, {"adopted_on": date(2009, 6, 10),
                               "adopted_at_meeting": "Ordinary meeting of 10 June 2009"}, actor=None)
-    v2 = bodies.new_version_from(v1, actor=None)
-    bodies.update_charter(
+    v2 = charters.new_version_from(v1, actor=None)
+    charters.update_charter(
         v2,
         {"title": "Terms of reference of the National Coordination Committee",
          "objectives": "Harmonise interventions; build a national data system; ensure care "
@@ -253,14 +247,14 @@ def load_structure() -> Structure:
          "quorum_rule": QuorumRule.MAJORITY},
         actor=None,
     )
-    bodies.submit_for_review(v2, actor=None)
-    bodies.adopt_charter(v2, {"adopted_on": date(2019, 3, 8),
+    charters.submit_for_review(v2, actor=None)
+    charters.adopt_charter(v2, {"adopted_on": date(2019, 3, 8),
                               "adopted_at_meeting": "Ordinary meeting of 8 March 2019"}, actor=None)
     signers = {"MCF": "Marie-Carmel Laguerre", "MSPP": "Dr. Jean-Robert Dorval", "MJSP": "Me Fritz Alexis",
                "MAST": "Rose-Andrée Cadet", "MENFP": "Josué Fleurant", "INS": "Daphnée Noël",
                "OPC": "Alix Florvil", "PN": "Guerda Lamour", "RNAF": "Edwige Bastien", "RAJ": "Yolette Charles"}
     for acronym, signer in signers.items():
-        bodies.add_signatory(v2, {"organisation_id": orgs[acronym].id, "signer_name": signer,
+        charters.add_signatory(v2, {"organisation_id": orgs[acronym].id, "signer_name": signer,
                                   "signed_on": date(2019, 3, 8)}, actor=None)
 
     return Structure(orgs, people, cn, care)
@@ -268,7 +262,7 @@ def load_structure() -> Structure:
 
 def load_draft_charter(care: Body) -> None:
     """A draft charter for the support and treatment commission (loaded last)."""
-    bodies.create_charter(
+    charters.create_charter(
         care,
         {"title": "Terms of reference of the Technical Commission on Support and Treatment",
          "mandate": "Define and monitor the standards of care offered to survivors by health, "

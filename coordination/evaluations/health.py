@@ -15,21 +15,14 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
-from coordination.bodies.models import (
-    Body,
-    BodyStatus,
-    Charter,
-    CharterStatus,
-    LegalStatus,
-    MeetingFrequency,
-    MembershipKind,
-    OrganisationMembership,
-)
+from coordination.bodies.models import Body, BodyStatus
+from coordination.charters.models import Charter, CharterStatus, LegalStatus, MeetingFrequency
 from coordination.dates import to_local
 from coordination.evaluations.figures import end_of_day_utc, latest_reports
 from coordination.extensions import db
 from coordination.meetings.models import Meeting, MeetingStatus, Presence
 from coordination.meetings.services import required_for
+from coordination.memberships.models import MembershipKind, OrganisationMembership
 from coordination.minutes.models import Minutes
 from coordination.organisations.models import Level
 from coordination.plans import progress

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from coordination.bodies.models import LegalStatus, MeetingFrequency
+from coordination.charters.models import LegalStatus, MeetingFrequency
 from coordination.plans.models import ItemStatus
 
 _LABELS = {

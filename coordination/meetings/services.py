@@ -12,16 +12,8 @@ from werkzeug.datastructures import FileStorage
 
 from coordination import audit, dates, uploads
 from coordination.accounts.models import User
-from coordination.bodies.models import (
-    Body,
-    Charter,
-    CharterStatus,
-    MembershipKind,
-    OrganisationMembership,
-    PersonMembership,
-    QuorumRule,
-    SeatRole,
-)
+from coordination.bodies.models import Body
+from coordination.charters.models import Charter, CharterStatus, QuorumRule
 from coordination.db import apply_changes, bookkeeping, check_version, utcnow
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
@@ -35,6 +27,12 @@ from coordination.meetings.models import (
     MeetingStatus,
     Presence,
     Rsvp,
+)
+from coordination.memberships.models import (
+    MembershipKind,
+    OrganisationMembership,
+    PersonMembership,
+    SeatRole,
 )
 
 # Changes to these fields are sent again to invitees: they raise the iCalendar SEQUENCE.

@@ -8,9 +8,9 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from coordination.accounts.models import User
-from coordination.bodies.models import PersonMembership
 from coordination.dates import local_today, localdate, localtime
 from coordination.extensions import db
+from coordination.memberships.models import PersonMembership
 from coordination.minutes.models import Minutes
 from coordination.notifications.message import Attachment, Mail, link, render
 from coordination.notifications.services import queue

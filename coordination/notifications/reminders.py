@@ -25,10 +25,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from coordination.accounts.models import Role, User
-from coordination.bodies.models import PersonMembership
 from coordination.dates import local_today, localtime
 from coordination.extensions import db
 from coordination.meetings.models import Invitation, Meeting, MeetingStatus, Rsvp
+from coordination.memberships.models import PersonMembership
 from coordination.minutes.models import Minutes, MinutesStatus
 from coordination.notifications.message import Mail, link, render
 from coordination.notifications.models import NotificationPreference, ReminderLog

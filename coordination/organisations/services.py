@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from coordination import audit
 from coordination.accounts.models import User
+from coordination.audit import save_changes
 from coordination.db import apply_changes, audit_value, check_version, utcnow
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
@@ -38,6 +39,7 @@ def create_organisation(data: dict[str, Any], *, actor: User) -> Organisation:
     sectors = _set_sectors(org, data.get("sectors") or [])
     if sectors:
         changes["sectors"] = sectors
+    # Not audit.save_new: the sectors, set here, are part of the changes it records.
     db.session.add(org)
     db.session.flush()
     audit.record(org, "create", changes, actor)
@@ -46,33 +48,17 @@ def create_organisation(data: dict[str, Any], *, actor: User) -> Organisation:
 
 def update_organisation(org: Organisation, data: dict[str, Any], *, actor: User) -> dict[str, tuple]:
     """Update an organisation; refuses an edit made from a stale copy."""
-    check_version(org, data.get("version"))
+    check_version(org, data.get("version"))  # a stale copy is refused before its content is judged
     _check_name(data, org)
-    changes = apply_changes(org, data, FIELDS)
-    if "sectors" in data:
-        sectors = _set_sectors(org, data["sectors"] or [])
-        if sectors:
-            changes["sectors"] = sectors
-    if changes:
+    sectors = _set_sectors(org, data["sectors"] or []) if "sectors" in data else None
+    if sectors:
         org.updated_at = utcnow()  # touch the row so its version moves even for sector-only edits
-        db.session.flush()
-        audit.record(org, "update", changes, actor)
-    return changes
+    return save_changes(org, data, FIELDS, actor=actor, extra={"sectors": sectors} if sectors else None)
 
 
 def delete_organisation(org: Organisation, *, actor: User) -> None:
     """Delete an organisation that nothing refers to yet (a mistaken entry)."""
-    from coordination.bodies.models import Body, OrganisationMembership, PersonMembership
-
-    referenced = [
-        db.select(User.id).where(User.organisation_id == org.id),
-        db.select(OrganisationMembership.id).where(OrganisationMembership.organisation_id == org.id),
-        db.select(PersonMembership.id).where(PersonMembership.organisation_id == org.id),
-        db.select(Body.id).where(
-            db.or_(Body.lead_organisation_id == org.id, Body.secretariat_organisation_id == org.id)
-        ),
-    ]
-    if any(db.session.execute(stmt.limit(1)).first() for stmt in referenced):
+    if queries.is_referenced(org.id):
         raise ConflictError(
             _l("This organisation has people, seats or bodies attached and cannot be deleted.")
         )

@@ -5,8 +5,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coordination.errors import ValidationError
-from coordination.forms import ConfirmForm, enum_choices, form_status
+from coordination.forms import ConfirmForm, enum_choices, submit
 from coordination.organisations import queries, services
 from coordination.organisations.forms import OrganisationForm
 from coordination.organisations.models import Level, Organisation, OrganisationKind, Sector
@@ -14,6 +13,10 @@ from coordination.permissions import guard
 from coordination.urls import page_arg
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
+
+
+def _detail_url(org: Organisation) -> str:
+    return url_for("organisations.detail", org_id=org.id)
 
 
 def _filter_arg(name: str, enum_cls) -> str:
@@ -45,15 +48,11 @@ def index():
 @guard("create", Organisation)
 def create():
     form = OrganisationForm()
-    if form.validate_on_submit():
-        try:
-            org = services.create_organisation(form.data_for(), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Organisation %(name)s created.", name=org.name), "success")
-            return redirect(url_for("organisations.detail", org_id=org.id), 303)
-    return render_template("organisations/form.html", form=form, org=None), form_status()
+    return submit(
+        form, lambda: services.create_organisation(form.data_for(), actor=current_user),
+        done=lambda org: (_("Organisation %(name)s created.", name=org.name), _detail_url(org)),
+        render=lambda: render_template("organisations/form.html", form=form, org=None),
+    )
 
 
 @bp.route("/<int:org_id>")
@@ -69,15 +68,11 @@ def edit(org: Organisation):
         form = OrganisationForm(obj=org, sectors=[s.value for s in org.sectors])
     else:
         form = OrganisationForm()
-    if form.validate_on_submit():
-        try:
-            services.update_organisation(org, form.data_for(), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Organisation saved."), "success")
-            return redirect(url_for("organisations.detail", org_id=org.id), 303)
-    return render_template("organisations/form.html", form=form, org=org), form_status()
+    return submit(
+        form, lambda: services.update_organisation(org, form.data_for(), actor=current_user),
+        done=lambda _changes: (_("Organisation saved."), _detail_url(org)),
+        render=lambda: render_template("organisations/form.html", form=form, org=org),
+    )
 
 
 @bp.route("/<int:org_id>/delete", methods=["POST"])

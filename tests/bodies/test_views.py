@@ -5,17 +5,15 @@ from datetime import date, timedelta
 import pytest
 
 from coordination.audit import AuditEntry
-from coordination.bodies.models import (
-    Body,
-    Charter,
-    CharterSignatory,
-    CharterStatus,
+from coordination.bodies.models import Body
+from coordination.charters.models import Charter, CharterSignatory, CharterStatus
+from coordination.extensions import db
+from coordination.memberships.models import (
     MembershipKind,
     OrganisationMembership,
     PersonMembership,
     SeatRole,
 )
-from coordination.extensions import db
 from coordination.organisations.models import OrganisationKind
 from tests import today
 

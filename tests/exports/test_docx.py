@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 from docx import Document
 
-from coordination.bodies.models import CharterStatus
+from coordination.charters.models import CharterStatus
 from coordination.exports.docx import clean
 
 

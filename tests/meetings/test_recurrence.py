@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 import pytest
 
 from coordination import dates
-from coordination.bodies.models import QuorumRule
+from coordination.charters.models import QuorumRule
 from coordination.meetings import recurrence
 from coordination.meetings.services import required_for
 

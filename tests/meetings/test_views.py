@@ -6,9 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from coordination.accounts.models import Role
-from coordination.bodies.models import (
-    Visibility,
-)
+from coordination.bodies.models import Visibility
 from coordination.extensions import db
 from coordination.meetings.models import (
     Invitation,

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from coordination.audit import AuditEntry
-from coordination.bodies.models import CharterStatus, QuorumRule
+from coordination.charters.models import CharterStatus, QuorumRule
 from coordination.extensions import db
 from coordination.meetings.models import AgendaItem, Meeting
 from coordination.minutes.models import (

@@ -1,0 +1,1 @@
+"""Charters: versioned terms of reference, their adoption and signatures."""

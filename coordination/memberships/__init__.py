@@ -1,0 +1,1 @@
+"""Seats: organisations and people on coordination bodies, with their history."""
