@@ -32,9 +32,13 @@ from coordination.forms import form_status
 from coordination.organisations.queries import all_organisations
 from coordination.permissions import ability, can, guard, visible_body_ids
 from coordination.plans import queries as plan_queries
+from coordination.plans.item_page import add_to_item_page
 from coordination.uploads import send
 
 bp = Blueprint("evaluations", __name__, url_prefix="/evaluations")
+
+# The item page of plans (below evaluations) shows the recommendation an item arose from.
+add_to_item_page(lambda item: {"recommendation": queries.recommendation_for_item(item.id)})
 
 STATUS_COLOURS = ("#6c757d", "#0d6efd", "#198754", "#ffc107", "#212529")
 

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
 from coordination.db import contains, within
@@ -16,6 +17,7 @@ from coordination.plans.models import (
     ActionItem,
     ActionItemArea,
     ActionPlan,
+    Indicator,
     ItemComment,
     ItemStatus,
     ProgressUpdate,
@@ -40,6 +42,14 @@ def get_item(item_id: int) -> ActionItem | None:
     return db.session.get(ActionItem, item_id, options=[joinedload(ActionItem.body)])
 
 
+def get_indicator(indicator_id: int) -> Indicator | None:
+    return db.session.get(Indicator, indicator_id)
+
+
+def get_update(update_id: int) -> ProgressUpdate | None:
+    return db.session.get(ProgressUpdate, update_id)
+
+
 def all_plans(visible: set[int] | None) -> list[ActionPlan]:
     stmt = db.select(ActionPlan).options(joinedload(ActionPlan.body)).order_by(ActionPlan.period_start.desc())
     stmt = stmt.where(within(ActionPlan.body_id, visible))
@@ -47,8 +57,6 @@ def all_plans(visible: set[int] | None) -> list[ActionPlan]:
 
 
 def _zone() -> str:
-    from flask import current_app
-
     return current_app.config["DEFAULT_TIMEZONE"]
 
 

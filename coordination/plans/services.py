@@ -14,9 +14,10 @@ from coordination.accounts.models import User
 from coordination.accounts.services import check_version
 from coordination.bodies.models import Body
 from coordination.dates import local_today
-from coordination.db import apply_changes, audit_value
+from coordination.db import apply_changes, audit_value, utcnow
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
+from coordination.minutes.models import Decision, Minutes
 from coordination.organisations.models import Organisation
 from coordination.plans.models import (
     ActionItem,
@@ -220,8 +221,6 @@ def recorded_in_locked_minutes(item: ActionItem) -> bool:
     """
     if item.decision_id is None:
         return False
-    from coordination.minutes.models import Decision, Minutes
-
     latest = db.session.execute(
         db.select(Minutes).join(Decision, Decision.meeting_id == Minutes.meeting_id)
         .where(Decision.id == item.decision_id).order_by(Minutes.number.desc()).limit(1)
@@ -246,8 +245,6 @@ def update_item(item: ActionItem, data: dict[str, Any], *, actor: User) -> dict[
     changes = apply_changes(item, data, ITEM_FIELDS)
     _set_links(item, data, changes)
     if changes:
-        from coordination.db import utcnow
-
         item.updated_at = utcnow()
         db.session.flush()
         audit.record(item, "update", changes, actor)
