@@ -25,6 +25,7 @@ from coordination.bodies.models import (
     MembershipKind,
     OrganisationMembership,
 )
+from coordination.bodies.queries import tree_order
 from coordination.evaluations.figures import end_of_day_utc, latest_reports
 from coordination.extensions import db
 from coordination.meetings.models import Meeting, MeetingStatus, Presence
@@ -204,8 +205,6 @@ def governance_health(body_ids: list[int] | None, start: date, end: date, plan_i
     if body_ids is not None:
         stmt = stmt.where(Body.id.in_(body_ids))
     bodies = list(db.session.execute(stmt).scalars())
-    from coordination.bodies.queries import tree_order
-
     bodies = [b for b, _depth in tree_order(bodies)]
     ids = [b.id for b in bodies]
     meetings = list(

@@ -1,11 +1,11 @@
-"""Evaluation pages: list, record and workflow, narrative, follow-up, files, comparison,
-Word report, spreadsheet, and the governance health page."""
+"""Evaluation pages: list, record and workflow, narrative, follow-up, files, and the governance
+health page (comparison and downloads: ``reports``)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -13,9 +13,12 @@ from markupsafe import Markup
 from coordination.accounts.forms import ConfirmForm
 from coordination.accounts.queries import active_people
 from coordination.dates import local_today
-from coordination.downloads import docx_response
 from coordination.errors import ValidationError
 from coordination.evaluations import health, queries, services
+
+# Comparison and downloads live apart; importing them adds their routes to the blueprint.
+from coordination.evaluations import reports  # noqa: F401  isort: skip
+from coordination.evaluations.blueprint import bp
 from coordination.evaluations.forms import (
     AttachmentForm,
     EvaluationForm,
@@ -26,16 +29,14 @@ from coordination.evaluations.forms import (
 from coordination.evaluations.labels import labels
 from coordination.evaluations.models import Evaluation
 from coordination.exports.charts import bar_chart_svg
-from coordination.exports.report_docx import axis_rows, evaluation_report_docx, status_rows
-from coordination.exports.xlsx import evaluation_xlsx
+from coordination.exports.report_docx import axis_rows, status_rows
 from coordination.forms import form_status
 from coordination.organisations.queries import all_organisations
 from coordination.permissions import ability, can, guard, visible_body_ids
 from coordination.plans import queries as plan_queries
 from coordination.plans.item_page import add_to_item_page
 from coordination.uploads import send
-
-bp = Blueprint("evaluations", __name__, url_prefix="/evaluations")
+from coordination.urls import past_date_arg
 
 # The item page of plans (below evaluations) shows the recommendation an item arose from.
 add_to_item_page(lambda item: {"recommendation": queries.recommendation_for_item(item.id)})
@@ -45,19 +46,6 @@ STATUS_COLOURS = ("#6c757d", "#0d6efd", "#198754", "#ffc107", "#212529")
 
 def _url(evaluation: Evaluation, anchor: str = "") -> str:
     return url_for("evaluations.detail", evaluation_id=evaluation.id) + (f"#{anchor}" if anchor else "")
-
-
-def _date_arg(name: str) -> tuple[date | None, str | None]:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None, None
-    try:
-        value = date.fromisoformat(raw)
-    except ValueError:
-        return None, _("Enter the date as YYYY-MM-DD.")
-    if value > local_today():
-        return None, _("The date cannot be in the future.")
-    return value, None
 
 
 def charts(figures: dict[str, Any], L: dict[str, str]) -> dict[str, Markup]:
@@ -313,93 +301,6 @@ def delete_attachment(evaluation: Evaluation):
     return redirect(_url(evaluation, "documents"), 303)
 
 
-# --- comparison and exports ----------------------------------------------------------------------
-
-
-def _other(evaluation: Evaluation, raw: str | None):
-    """The evaluation to compare with (404 if the user may not see it, 400 if of another plan)."""
-    if not raw:
-        return None
-    if not raw.isdigit():
-        abort(400)
-    other = queries.get_evaluation(int(raw))
-    if other is None or not can(current_user, "view", other):
-        abort(404)
-    if other.plan_id != evaluation.plan_id:
-        return False
-    return other
-
-
-def _comparison(evaluation: Evaluation, figures: dict[str, Any]):
-    """(comparison, error) from ?with=<evaluation> or ?date=YYYY-MM-DD."""
-    other = _other(evaluation, request.args.get("with", "").strip())
-    if other is False:
-        return None, _("Only evaluations of the same plan can be compared.")
-    if other is not None:
-        if other.id == evaluation.id:
-            return None, _("Choose another evaluation to compare with.")
-        theirs = queries.figures_of(other)
-        pair = sorted([(evaluation, figures), (other, theirs)], key=lambda p: (p[0].as_of, p[0].id))
-        return queries.compare(pair[0][1], pair[1][1], pair[0][0].recommendations), None
-    when, error = _date_arg("date")
-    if error:
-        return None, error
-    if when is None:
-        return None, None
-    if when < evaluation.plan.period_start:
-        return None, _("The date must fall within or after the plan's period.")
-    theirs = queries.live_figures(evaluation.plan, when)
-    if when < evaluation.as_of:
-        return queries.compare(theirs, figures, []), None
-    return queries.compare(figures, theirs, evaluation.recommendations), None
-
-
-@bp.route("/<int:evaluation_id>/compare")
-@guard("view", Evaluation, load=queries.get_evaluation)
-def compare(evaluation: Evaluation):
-    figures = queries.figures_of(evaluation)
-    comparison, error = _comparison(evaluation, figures)
-    others = queries.comparable(evaluation, current_user, visible_body_ids(current_user))
-    if comparison is None and error is None:
-        error = _("Choose an evaluation or a date to compare with.") if request.args else None
-    return render_template(
-        "evaluations/compare.html", evaluation=evaluation, c=comparison, error=error, others=others, L=labels(),
-    ), 400 if error else 200
-
-
-@bp.route("/<int:evaluation_id>/report.docx")
-@guard("view", Evaluation, load=queries.get_evaluation)
-def report(evaluation: Evaluation):
-    figures = queries.figures_of(evaluation)
-    comparison, error = _comparison(evaluation, figures)
-    if error:
-        abort(400)
-    data = evaluation_report_docx(evaluation, figures, queries.follow_up(evaluation.recommendations, local_today()),
-                                  comparison, labels())
-    return docx_response(data, f"evaluation-{evaluation.id}")
-
-
-def recommendation_rows(evaluation: Evaluation, L: dict[str, str]) -> list[dict[str, Any]]:
-    follow = queries.follow_up(evaluation.recommendations, local_today())
-    rows = []
-    for r in evaluation.recommendations:
-        state = follow.get(r.id) or {}
-        rows.append({"number": r.number, "text": r.text, "priority": r.priority.label,
-                     "addressee": r.addressee.short_name if r.addressee else "",
-                     "code": r.action_item.code if r.action_item else None,
-                     "status": L[f"ItemStatus.{state['status']}"] if state else "", "progress": state.get("progress")})
-    return rows
-
-
-@bp.route("/<int:evaluation_id>/tables.xlsx")
-@guard("view", Evaluation, load=queries.get_evaluation)
-def spreadsheet(evaluation: Evaluation):
-    L = labels()
-    data = evaluation_xlsx(queries.figures_of(evaluation), recommendation_rows(evaluation, L), L)
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="evaluation-{evaluation.id}.xlsx"'})
-
-
 # --- governance health -----------------------------------------------------------------------------
 
 
@@ -407,8 +308,8 @@ def spreadsheet(evaluation: Evaluation):
 @ability("view_governance_health")
 def governance():
     today = local_today()
-    end, end_error = _date_arg("end")
-    start, start_error = _date_arg("start")
+    end, end_error = past_date_arg("end")
+    start, start_error = past_date_arg("start")
     end = end or today
     start = start or end - timedelta(days=365)
     error = end_error or start_error

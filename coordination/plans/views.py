@@ -41,7 +41,7 @@ from coordination.plans.models import (
     ItemStatus,
     Priority,
 )
-from coordination.urls import id_arg, page_arg
+from coordination.urls import id_arg, page_arg, past_date_arg
 
 
 def _visible_bodies():
@@ -51,16 +51,8 @@ def _visible_bodies():
 
 def _as_of() -> tuple[date, str | None]:
     """The ``as_of`` query argument (default today) and an error message if it is invalid."""
-    raw = request.args.get("as_of", "").strip()
-    if not raw:
-        return local_today(), None
-    try:
-        value = date.fromisoformat(raw)
-    except ValueError:
-        return local_today(), _("Enter the date as YYYY-MM-DD.")
-    if value > local_today():
-        return local_today(), _("The date cannot be in the future.")
-    return value, None
+    value, error = past_date_arg("as_of")
+    return value or local_today(), error
 
 
 # --- plans ---------------------------------------------------------------------------------
