@@ -29,3 +29,13 @@ def active_people(organisation_id: int | None = None) -> list[User]:
 
 def get_user(user_id: int) -> User | None:
     return db.session.get(User, user_id)
+
+
+def organisations() -> list[Any]:
+    """Every organisation by name, for a person's organisation field.
+
+    Organisations sit above accounts, which does not import them: the model is the one
+    ``User.organisation`` is mapped to.
+    """
+    organisation = User.organisation.property.mapper.class_
+    return list(db.session.execute(db.select(organisation).order_by(organisation.name)).scalars())

@@ -39,7 +39,6 @@ from coordination.errors import ValidationError
 from coordination.extensions import login_manager
 from coordination.forms import form_status
 from coordination.logs import security_event
-from coordination.organisations.queries import all_organisations
 from coordination.permissions import guard, login_only, public
 from coordination.urls import is_safe_next, page_arg
 
@@ -211,7 +210,7 @@ def users():
 @bp.route("/users/new", methods=["GET", "POST"])
 @guard("create", User)
 def create():
-    form = NewUserForm(all_organisations())
+    form = NewUserForm(queries.organisations())
     if form.validate_on_submit():
         try:
             if form.send_invitation.data:
@@ -237,7 +236,7 @@ def detail(user: User):
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @guard("edit", User, load=queries.get_user)
 def edit(user: User):
-    form = UserForm(all_organisations(), obj=user if request.method == "GET" else None)
+    form = UserForm(queries.organisations(), obj=user if request.method == "GET" else None)
     if form.validate_on_submit():
         # A new role, e-mail or password is a sensitive step: the password again if not fresh.
         sensitive = (form.role.data != user.role.value
