@@ -60,6 +60,8 @@ STALE_MESSAGE = _l(
     "open the current version and apply them again."
 )
 
+STEP_REFUSED = _l("This step is not possible from the record's current state. Reload the page to see it.")
+
 
 def _rollback() -> None:
     from sqlalchemy.exc import SQLAlchemyError
@@ -110,9 +112,31 @@ def database_unavailable_response():
     # Nothing after this may look the user up again (base template, security headers).
     g._login_user = login_manager.anonymous_user()
     retry = str(current_app.config["DATABASE_RETRY_AFTER"])
-    html = render_template("errors/503.html", status=503, request_id=request_id(),
-                           write=request.method not in ("GET", "HEAD", "OPTIONS"))
+    write = request.method not in ("GET", "HEAD", "OPTIONS")
+    html = render_template("errors/503.html", status=503, request_id=request_id(), write=write,
+                           resend=resendable_fields() if write else [])
     return html, 503, {"Retry-After": retry}
+
+
+# Posted fields never written back into a page (they would sit in the HTML and the browser's
+# history): passwords anywhere, and the sign-in codes of the account pages. They are typed again.
+SECRET_WORDS = ("password", "secret")
+ACCOUNT_CODES = ("code", "recovery_code", "totp")
+
+
+def resendable_fields() -> list[tuple[str, str]]:
+    """What a refused write posted, to send again from the 503 page without retyping it.
+
+    The database was busy or down, so the text cannot be kept on the server: it goes back to
+    the browser as the hidden fields of a "Send again" form (the same address, the same CSRF
+    and one-time form tokens: the failed request wrote nothing, its claim included). Secrets
+    and files are left out; they must be given again.
+    """
+    account_page = request.path.startswith("/accounts/")
+    return [
+        (name, value) for name, value in request.form.items(multi=True)
+        if not any(word in name.lower() for word in SECRET_WORDS) and not (account_page and name in ACCOUNT_CODES)
+    ]
 
 
 def register_error_handlers(app: Flask) -> None:

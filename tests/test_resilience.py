@@ -6,6 +6,7 @@ cut and restored; on SQLite it is a database file whose folder is missing, then 
 """
 from __future__ import annotations
 
+import re
 import socket
 import sqlite3
 import threading
@@ -171,11 +172,24 @@ def test_sqlite_reads_work_while_another_connection_holds_the_write_lock(app, tm
             refused = c.post("/organisations/new", data=data)
             assert refused.status_code == 503
             assert refused.headers["Retry-After"] == "30"
-            assert "Your changes were not saved" in refused.get_data(as_text=True)
+            page = refused.get_data(as_text=True)
+            assert "Your changes were not saved" in page
+            # What was typed comes back in the page, ready to be sent again (the database could not keep it).
+            kept = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page)
+            assert ("name", "Busy Network") in kept and ("csrf_token", token) in kept
+            assert ("sectors", "gender") in kept and 'action="/organisations/new"' in page
+            # A password is never written back into a page: it is typed again.
+            fresh = other.test_client()
+            login = fresh.post("/accounts/login", data={"csrf_token": fresh.csrf_token("/accounts/login"),
+                                                        "email": email, "password": "Typed-secret-42!"})
+            assert login.status_code == 503 and "Typed-secret-42!" not in login.get_data(as_text=True)
         finally:
             holder.execute("ROLLBACK")
             holder.close()
-        assert c.post("/organisations/new", data=data).status_code == 303
+        resent: dict[str, list[str]] = {}
+        for name, value in kept:
+            resent.setdefault(name, []).append(value)
+        assert c.post("/organisations/new", data=resent).status_code == 303
         with other.app_context():
             from coordination.organisations.models import Organisation
 

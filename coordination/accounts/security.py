@@ -26,6 +26,7 @@ from werkzeug.datastructures import MultiDict
 
 from coordination.accounts import mfa, sessions
 from coordination.accounts.models import User, UserSession
+from coordination.forms import RESTORED_FORMDATA
 from coordination.urls import is_safe_next
 
 # Endpoints a person who must still set up their second factor may reach.
@@ -177,6 +178,7 @@ def browser_name(user_agent: str | None) -> str:
 def register(app: Flask) -> None:
     """Install the hooks: second-factor enrolment first, for the roles that require it."""
     app.jinja_env.filters["browser_name"] = browser_name
+    app.extensions[RESTORED_FORMDATA] = restored_formdata
 
     @app.before_request
     def require_second_factor():

@@ -21,7 +21,7 @@ from coordination.accounts.passwords import (  # noqa: F401 (re-exported for eve
 )
 from coordination.accounts.sessions import end_all_sessions, now
 from coordination.accounts.sessions import token_hash as _token_hash
-from coordination.db import apply_changes, bookkeeping
+from coordination.db import apply_changes, bookkeeping, check_version
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
 
@@ -120,16 +120,6 @@ def user_for_feed_token(token: str) -> User | None:
 
 
 # --- user administration ---------------------------------------------------------------------
-
-
-def check_version(obj: Any, expected: Any) -> None:
-    """Refuse an edit made from a stale copy (optimistic locking)."""
-    if expected in (None, ""):
-        return
-    if int(expected) != obj.version:
-        from coordination.errors import STALE_MESSAGE, StaleError
-
-        raise StaleError(STALE_MESSAGE)
 
 
 def ensure_unique_email(email: str, user: User | None = None) -> None:

@@ -25,7 +25,6 @@ from coordination.accounts import mfa, queries, recovery, security, services, se
 from coordination.accounts import recovery_views, security_views  # noqa: F401  isort: skip
 from coordination.accounts.blueprint import bp
 from coordination.accounts.forms import (
-    ConfirmForm,
     LanguageForm,
     LoginForm,
     NewUserForm,
@@ -37,7 +36,7 @@ from coordination.accounts.models import User
 from coordination.accounts.passwords import password_strength
 from coordination.errors import ValidationError
 from coordination.extensions import login_manager
-from coordination.forms import form_status
+from coordination.forms import ConfirmForm, form_status
 from coordination.logs import security_event
 from coordination.permissions import guard, login_only, public
 from coordination.urls import is_safe_next, page_arg

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, render_template, request
 
 from coordination.audit import AuditEntry
 from coordination.auditlog import labels, queries
-from coordination.i18n import zone
+from coordination.dates import zone
 from coordination.permissions import guard
 from coordination.urls import id_arg, page_arg
 

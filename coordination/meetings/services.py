@@ -10,9 +10,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import FileStorage
 
-from coordination import audit, uploads
+from coordination import audit, dates, uploads
 from coordination.accounts.models import User
-from coordination.accounts.services import check_version
 from coordination.bodies.models import (
     Body,
     Charter,
@@ -23,10 +22,10 @@ from coordination.bodies.models import (
     QuorumRule,
     SeatRole,
 )
-from coordination.db import apply_changes, bookkeeping, utcnow
+from coordination.db import apply_changes, bookkeeping, check_version, utcnow
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
-from coordination.meetings import timeutil
+from coordination.meetings import recurrence
 from coordination.meetings.models import (
     AgendaItem,
     Attachment,
@@ -51,9 +50,9 @@ def new_uid(body: Body) -> str:
 
 
 def _times(data: dict[str, Any], zone: str) -> tuple[datetime, datetime]:
-    if not timeutil.is_known_zone(zone):
+    if not dates.is_known_zone(zone):
         raise ValidationError({"timezone": _l("Choose a time zone from the list.")})
-    start, end = timeutil.to_utc(data["start_local"], zone), timeutil.to_utc(data["end_local"], zone)
+    start, end = dates.to_utc(data["start_local"], zone), dates.to_utc(data["end_local"], zone)
     if end <= start:
         raise ValidationError({"end_local": _l("The meeting must end after it starts.")})
     if end - start > timedelta(days=3):
@@ -121,7 +120,7 @@ def default_invitees(body: Body, on: date) -> list[tuple[PersonMembership, bool]
 
 def _invite_members(meeting: Meeting) -> None:
     # Seats valid on the meeting's local day (an evening meeting west of UTC is the next day in UTC).
-    for seat, voting in default_invitees(meeting.body, timeutil.local_date(meeting)):
+    for seat, voting in default_invitees(meeting.body, dates.local_date(meeting)):
         meeting.invitations.append(Invitation(
             user_id=seat.user_id, organisation_id=seat.organisation_id, voting=voting,
             alternate=seat.role == SeatRole.ALTERNATE,
@@ -258,12 +257,12 @@ def create_series(body: Body, data: dict[str, Any], *, actor: User) -> MeetingSe
     if data.get("until") and data["until"] < first.date():
         raise ValidationError({"until": _l("The last date cannot be before the first meeting.")})
     until = datetime.combine(data["until"], first.time()) if data.get("until") else None
-    rule = timeutil.build_rrule(data["pattern"], first, data.get("interval") or 1, data.get("count"), until,
+    rule = recurrence.build_rrule(data["pattern"], first, data.get("interval") or 1, data.get("count"), until,
                                 data.get("ordinal"))
-    occurrences = timeutil.expand(rule, first)
-    if len(occurrences) >= timeutil.MAX_OCCURRENCES and not data.get("count"):
+    occurrences = recurrence.expand(rule, first)
+    if len(occurrences) >= recurrence.MAX_OCCURRENCES and not data.get("count"):
         raise ValidationError({"until": _l("A series has %(n)d meetings at most; choose an earlier last date.",
-                                           n=timeutil.MAX_OCCURRENCES)})
+                                           n=recurrence.MAX_OCCURRENCES)})
     series = MeetingSeries(body=body, uid=new_uid(body), title=data["title"].strip(), rrule=rule,
                            first_start_local=first, duration_minutes=int(duration.total_seconds() // 60),
                            timezone=zone)
@@ -493,5 +492,5 @@ def member_organisation_count(body: Body, on: date) -> int:
 
 def meeting_quorum(meeting: Meeting) -> Quorum:
     """Quorum of a meeting: the charter in force on its day, over the member organisations seated that day."""
-    day = timeutil.local_date(meeting)
+    day = dates.local_date(meeting)
     return quorum(meeting, adopted_charter(meeting.body, day), member_organisation_count(meeting.body, day))

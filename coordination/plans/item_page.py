@@ -10,9 +10,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coordination.accounts.forms import ConfirmForm
 from coordination.dates import local_today
 from coordination.errors import ValidationError
+from coordination.forms import ConfirmForm
 from coordination.permissions import guard
 from coordination.plans import progress, queries, services
 from coordination.plans.blueprint import bp
