@@ -15,9 +15,9 @@ from coordination.accounts.forms import (
     TwoFactorDisableForm,
     TwoFactorSetupForm,
 )
-from coordination.accounts.models import User
+from coordination.accounts.models import User, UserSession
 from coordination.errors import ValidationError
-from coordination.forms import form_status
+from coordination.forms import form_status, submit
 from coordination.permissions import guard, login_only, public
 from coordination.urls import is_safe_next
 
@@ -164,16 +164,10 @@ def two_factor_disable():
     if not user.has_two_factor:
         return redirect(url_for("accounts.two_factor"))
     form = TwoFactorDisableForm()
-    if form.validate_on_submit():
-        try:
-            mfa.disable(user, form.password.data, form.code.data, actor=user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Two-factor authentication is off."), "success")
-            return redirect(url_for("accounts.two_factor"), 303)
-    return render_template("accounts/two_factor_disable.html", form=form,
-                           required=mfa.required_for(user)), form_status()
+    return submit(form, lambda: mfa.disable(user, form.password.data, form.code.data, actor=user),
+                  done=lambda _none: (_("Two-factor authentication is off."), url_for("accounts.two_factor")),
+                  render=lambda: render_template("accounts/two_factor_disable.html", form=form,
+                                                 required=mfa.required_for(user)))
 
 
 @bp.route("/users/<int:user_id>/two-factor/reset", methods=["POST"])
@@ -192,17 +186,17 @@ def two_factor_reset(user: User):
 def end_session(session_id: int):
     """End one of one's own sessions (another browser, a forgotten computer)."""
     user = current_user._get_current_object()
-    if not sessions.end_session_of(user, session_id, actor=user):
+    row = queries.session_of(user, session_id)
+    if row is None:
         abort(404)
+    sessions.end_session_of(row, actor=user)
     flash(_("The session has been ended."), "success")
     return redirect(url_for("accounts.profile") + "#sessions-title", 303)
 
 
 @bp.route("/users/<int:user_id>/sessions/<int:session_id>/end", methods=["POST"])
-@guard("edit", User, load=lambda user_id, session_id: queries.get_user(user_id))
-def end_user_session(user: User):
-    session_id = request.view_args["session_id"]
-    if not sessions.end_session_of(user, session_id, actor=current_user):
-        abort(404)
+@guard("edit", User, load=queries.get_user, child=queries.session_of)
+def end_user_session(user: User, row: UserSession):
+    sessions.end_session_of(row, actor=current_user)
     flash(_("The session has been ended."), "success")
     return redirect(url_for("accounts.detail", user_id=user.id) + "#sessions-title", 303)

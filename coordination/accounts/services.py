@@ -21,7 +21,7 @@ from coordination.accounts.passwords import (  # noqa: F401 (re-exported for eve
 )
 from coordination.accounts.sessions import end_all_sessions, now
 from coordination.accounts.sessions import token_hash as _token_hash
-from coordination.db import apply_changes, bookkeeping, check_version
+from coordination.db import apply_changes, bookkeeping
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
 
@@ -149,35 +149,29 @@ def create_user(data: dict[str, Any], *, actor: User | None) -> User:
 
 def update_user(user: User, data: dict[str, Any], *, actor: User) -> dict[str, tuple]:
     """Update an account's details and role; a new password, if given, ends its sessions."""
-    check_version(user, data.get("version"))
     if "email" in data:
         data = {**data, "email": normalise_email(data["email"])}
         ensure_unique_email(data["email"], user)
     if user.id == actor.id and data.get("role") and data["role"] != Role.ADMIN:
         raise ValidationError({"role": _l("You cannot remove your own administrator role.")})
-    changes = apply_changes(user, data, USER_FIELDS)
+    password: dict[str, tuple] = {}
     if data.get("password"):
-        problem = check_password_rules(data["password"], user.email, user.full_name)
+        problem = check_password_rules(data["password"], data.get("email", user.email),
+                                       data.get("full_name", user.full_name))
         if problem:
             raise ValidationError({"password": problem})
         user.password_hash = hash_password(data["password"])
         user.must_change_password = True
+        password["password"] = ("***", "***")
+    changes = audit.save_changes(user, data, USER_FIELDS, actor=actor, extra=password)
+    if password:
         end_all_sessions(user)
-        changes["password"] = ("***", "***")
-    if changes:
-        db.session.flush()
-        audit.record(user, "update", changes, actor)
     return changes
 
 
 def update_profile(user: User, data: dict[str, Any], *, actor: User) -> dict[str, tuple]:
     """A user's own details (not their role, e-mail or organisation)."""
-    check_version(user, data.get("version"))
-    changes = apply_changes(user, data, PROFILE_FIELDS)
-    if changes:
-        db.session.flush()
-        audit.record(user, "update", changes, actor)
-    return changes
+    return audit.save_changes(user, data, PROFILE_FIELDS, actor=actor)
 
 
 def change_password(user: User, current: str, new: str, *, actor: User) -> None:

@@ -104,16 +104,13 @@ def active_sessions(user: User) -> list[UserSession]:
     return [row for row in rows if not session_expired(row, at)]
 
 
-def end_session_of(user: User, session_id: int, *, actor: User) -> bool:
-    """End one of ``user``'s sessions (from their profile, or an admin's view of the account)."""
-    row = db.session.get(UserSession, session_id)
-    if row is None or row.user_id != user.id:
-        return False
+def end_session_of(row: UserSession, *, actor: User) -> None:
+    """End one session of its user (from their profile, or an admin's view of the account)."""
+    user = row.user
     db.session.delete(row)
     db.session.flush()
     audit.record(user, "end_session", {"session": (row.created_at.isoformat(), None),
                                        "address": (row.ip_address, None)}, actor)
-    return True
 
 
 def needs_reauthentication(row: UserSession | None) -> bool:

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import (
+    abort,
     current_app,
     flash,
     g,
@@ -34,9 +35,8 @@ from coordination.accounts.forms import (
 )
 from coordination.accounts.models import User
 from coordination.accounts.passwords import password_strength
-from coordination.errors import ValidationError
 from coordination.extensions import login_manager
-from coordination.forms import ConfirmForm, form_status
+from coordination.forms import ConfirmForm, submit
 from coordination.logs import security_event
 from coordination.permissions import guard, login_only, public
 from coordination.urls import is_safe_next, page_arg
@@ -136,22 +136,22 @@ def logout():
 @login_only
 def password():
     form = PasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(
-                current_user, form.current_password.data, form.new_password.data, actor=current_user
-            )
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            # Every session ended, this one included: open a fresh one for this browser.
-            security.begin_session(current_user._get_current_object())
-            _score, label = password_strength(form.new_password.data)
-            flash(_("Your password has been changed (strength: %(label)s). Other sessions have "
-                    "been logged out.", label=label), "success")
-            return redirect(url_for("accounts.profile"), 303)
-    hint = password_strength(form.new_password.data or "") if request.method == "POST" else None
-    return render_template("accounts/password.html", form=form, hint=hint), form_status()
+
+    def change():
+        services.change_password(current_user, form.current_password.data, form.new_password.data, actor=current_user)
+        # Every session ended, this one included: open a fresh one for this browser.
+        security.begin_session(current_user._get_current_object())
+
+    def done(_none):
+        _score, label = password_strength(form.new_password.data)
+        return (_("Your password has been changed (strength: %(label)s). Other sessions have "
+                  "been logged out.", label=label), url_for("accounts.profile"))
+
+    def render():
+        hint = password_strength(form.new_password.data or "") if request.method == "POST" else None
+        return render_template("accounts/password.html", form=form, hint=hint)
+
+    return submit(form, change, done=done, render=render)
 
 
 # Domains above accounts add their part of the profile page (notifications: the reminders
@@ -169,18 +169,20 @@ def add_to_profile(part: Callable[[User], dict[str, Any]]) -> None:
 def profile():
     user = current_user._get_current_object()
     form = ProfileForm(obj=user if request.method == "GET" else None)
-    if form.validate_on_submit():
-        services.update_profile(user, form.data_for(), actor=user)
-        flash(_("Your profile has been saved."), "success")
-        return redirect(url_for("accounts.profile"), 303)
-    token = services.feed_token(user)
-    feed_url = url_for("calendar.personal_feed", token=token, _external=True) if token else None
-    extra = {name: value for part in _profile_parts for name, value in part(user).items()}
-    return render_template(
-        "accounts/profile.html", form=form, user=user, feed_url=feed_url,
-        sessions=sessions.active_sessions(user), this_session=security.current_session(),
-        two_factor_required=mfa.required_for(user), confirm=ConfirmForm(), **extra,
-    ), form_status()
+
+    def render():
+        token = services.feed_token(user)
+        feed_url = url_for("calendar.personal_feed", token=token, _external=True) if token else None
+        extra = {name: value for part in _profile_parts for name, value in part(user).items()}
+        return render_template(
+            "accounts/profile.html", form=form, user=user, feed_url=feed_url,
+            sessions=sessions.active_sessions(user), this_session=security.current_session(),
+            two_factor_required=mfa.required_for(user), confirm=ConfirmForm(), **extra,
+        )
+
+    return submit(form, lambda: services.update_profile(user, form.data_for(), actor=user),
+                  done=lambda _changes: (_("Your profile has been saved."), url_for("accounts.profile")),
+                  render=render)
 
 
 @bp.route("/calendar-feed", methods=["POST"])
@@ -198,6 +200,10 @@ def feed_token():
     return redirect(url_for("accounts.profile") + "#feed-title", 303)
 
 
+def _user_url(user: User) -> str:
+    return url_for("accounts.detail", user_id=user.id)
+
+
 @bp.route("/users")
 @guard("view", User)
 def users():
@@ -210,18 +216,15 @@ def users():
 @guard("create", User)
 def create():
     form = NewUserForm(queries.organisations())
-    if form.validate_on_submit():
-        try:
-            if form.send_invitation.data:
-                user = recovery.create_user_with_invitation(form.data_for(), actor=current_user)
-            else:
-                user = services.create_user(form.data_for(), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Account created for %(name)s.", name=user.full_name), "success")
-            return redirect(url_for("accounts.detail", user_id=user.id), 303)
-    return render_template("accounts/user_form.html", form=form, user=None), form_status()
+
+    def create_user():
+        if form.send_invitation.data:
+            return recovery.create_user_with_invitation(form.data_for(), actor=current_user)
+        return services.create_user(form.data_for(), actor=current_user)
+
+    return submit(form, create_user,
+                  done=lambda user: (_("Account created for %(name)s.", name=user.full_name), _user_url(user)),
+                  render=lambda: render_template("accounts/user_form.html", form=form, user=None))
 
 
 @bp.route("/users/<int:user_id>")
@@ -236,21 +239,18 @@ def detail(user: User):
 @guard("edit", User, load=queries.get_user)
 def edit(user: User):
     form = UserForm(queries.organisations(), obj=user if request.method == "GET" else None)
-    if form.validate_on_submit():
+
+    def save():
         # A new role, e-mail or password is a sensitive step: the password again if not fresh.
         sensitive = (form.role.data != user.role.value
                      or services.normalise_email(form.email.data or "") != user.email
                      or bool(form.password.data))
         if sensitive and sessions.needs_reauthentication(security.current_session()):
-            return security.ask_reauthentication()
-        try:
-            services.update_user(user, form.data_for(), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("The account has been saved."), "success")
-            return redirect(url_for("accounts.detail", user_id=user.id), 303)
-    return render_template("accounts/user_form.html", form=form, user=user), form_status()
+            abort(security.ask_reauthentication())  # answered as is: the redirect to the password prompt
+        return services.update_user(user, form.data_for(), actor=current_user)
+
+    return submit(form, save, done=lambda _changes: (_("The account has been saved."), _user_url(user)),
+                  render=lambda: render_template("accounts/user_form.html", form=form, user=user))
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
@@ -258,7 +258,7 @@ def edit(user: User):
 def deactivate(user: User):
     services.set_active(user, False, actor=current_user)
     flash(_("%(name)s can no longer log in. Their history is kept.", name=user.full_name), "success")
-    return redirect(url_for("accounts.detail", user_id=user.id), 303)
+    return redirect(_user_url(user), 303)
 
 
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
@@ -266,5 +266,5 @@ def deactivate(user: User):
 def reactivate(user: User):
     services.set_active(user, True, actor=current_user)
     flash(_("%(name)s can log in again.", name=user.full_name), "success")
-    return redirect(url_for("accounts.detail", user_id=user.id), 303)
+    return redirect(_user_url(user), 303)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -26,10 +26,15 @@ from coordination.evaluations.forms import (
     RecommendationForm,
 )
 from coordination.evaluations.labels import labels
-from coordination.evaluations.models import Evaluation
+from coordination.evaluations.models import (
+    Evaluation,
+    EvaluationAttachment,
+    EvaluationNote,
+    Recommendation,
+)
 from coordination.exports.charts import bar_chart_svg
 from coordination.exports.report_docx import axis_rows, status_rows
-from coordination.forms import ConfirmForm, form_status
+from coordination.forms import ConfirmForm, submit
 from coordination.organisations.queries import all_organisations
 from coordination.permissions import ability, can, guard, visible_body_ids
 from coordination.plans import queries as plan_queries
@@ -45,6 +50,10 @@ STATUS_COLOURS = ("#6c757d", "#0d6efd", "#198754", "#ffc107", "#212529")
 
 def _url(evaluation: Evaluation, anchor: str = "") -> str:
     return url_for("evaluations.detail", evaluation_id=evaluation.id) + (f"#{anchor}" if anchor else "")
+
+
+def _narrative_url(evaluation: Evaluation, anchor: str = "") -> str:
+    return url_for("evaluations.narrative", evaluation_id=evaluation.id) + (f"#{anchor}" if anchor else "")
 
 
 def charts(figures: dict[str, Any], L: dict[str, str]) -> dict[str, Markup]:
@@ -83,20 +92,19 @@ def create():
                    "evaluator_ids": [current_user.id]}
     form = EvaluationForm(active_people(), data=initial or None)
     form.plan_id.choices = [("", _("— choose —"))] + [(p.id, p.title) for p in plans]
-    if form.validate_on_submit():
+
+    def create_evaluation():
         plan = next((p for p in plans if p.id == form.plan_id.data), None)
-        try:
-            if plan is None:
-                raise ValidationError({"plan_id": _("Choose a plan from the list.")})
-            data = form.data_for()
-            data.pop("plan_id")
-            evaluation = services.create_evaluation(plan, data, actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Evaluation created as a draft. Add its findings and recommendations."), "success")
-            return redirect(_url(evaluation), 303)
-    return render_template("evaluations/form.html", form=form, evaluation=None), form_status()
+        if plan is None:
+            raise ValidationError({"plan_id": _("Choose a plan from the list.")})
+        data = form.data_for()
+        data.pop("plan_id")
+        return services.create_evaluation(plan, data, actor=current_user)
+
+    return submit(form, create_evaluation,
+                  done=lambda evaluation: (_("Evaluation created as a draft. Add its findings and recommendations."),
+                                           _url(evaluation)),
+                  render=lambda: render_template("evaluations/form.html", form=form, evaluation=None))
 
 
 @bp.route("/<int:evaluation_id>")
@@ -123,20 +131,14 @@ def edit(evaluation: Evaluation):
         data = {"evaluator_ids": [u.id for u in evaluation.evaluators]}
     form = EvaluationForm(active_people(), obj=evaluation if request.method == "GET" else None, data=data)
     del form.plan_id
-    if form.validate_on_submit():
-        try:
-            services.update_evaluation(evaluation, form.data_for(), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Evaluation saved."), "success")
-            return redirect(_url(evaluation), 303)
-    return render_template("evaluations/form.html", form=form, evaluation=evaluation), form_status()
+    return submit(form, lambda: services.update_evaluation(evaluation, form.data_for(), actor=current_user),
+                  done=lambda _changes: (_("Evaluation saved."), _url(evaluation)),
+                  render=lambda: render_template("evaluations/form.html", form=form, evaluation=evaluation))
 
 
-@bp.route("/<int:evaluation_id>/submit", methods=["POST"])
+@bp.route("/<int:evaluation_id>/submit", methods=["POST"], endpoint="submit")
 @guard("edit", Evaluation, load=queries.get_light)
-def submit(evaluation: Evaluation):
+def submit_for_review(evaluation: Evaluation):
     services.submit_for_review(evaluation, actor=current_user)
     flash(_("Evaluation submitted for review."), "success")
     return redirect(_url(evaluation), 303)
@@ -188,76 +190,48 @@ def narrative(evaluation: Evaluation):
 @guard("edit", Evaluation, load=queries.get_light)
 def add_note(evaluation: Evaluation):
     form = NoteForm(queries.plan_axes(evaluation.plan_id))
-    if form.validate_on_submit():
-        try:
-            services.add_note(evaluation, form.data_for(), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Added."), "success")
-            return redirect(url_for("evaluations.narrative", evaluation_id=evaluation.id), 303)
-    return _narrative(evaluation, note_form=form, status=422)
+    return submit(form, lambda: services.add_note(evaluation, form.data_for(), actor=current_user),
+                  done=lambda _note: (_("Added."), _narrative_url(evaluation)),
+                  render=lambda: _narrative(evaluation, note_form=form, status=422))
 
 
 @bp.route("/<int:evaluation_id>/notes/<int:note_id>/delete", methods=["POST"])
-@guard("edit", Evaluation, load=queries.get_light)
-def delete_note(evaluation: Evaluation):
-    note = next((n for n in evaluation.notes if n.id == request.view_args["note_id"]), None)
-    if note is None:
-        abort(404)
+@guard("edit", Evaluation, load=queries.get_light, child=queries.note_of)
+def delete_note(evaluation: Evaluation, note: EvaluationNote):
     services.delete_note(evaluation, note, actor=current_user)
     flash(_("Removed."), "success")
-    return redirect(url_for("evaluations.narrative", evaluation_id=evaluation.id), 303)
+    return redirect(_narrative_url(evaluation), 303)
 
 
 @bp.route("/<int:evaluation_id>/recommendations", methods=["POST"])
 @guard("edit", Evaluation, load=queries.get_light)
 def add_recommendation(evaluation: Evaluation):
     form = RecommendationForm(queries.plan_axes(evaluation.plan_id), all_organisations())
-    if form.validate_on_submit():
-        try:
-            services.add_recommendation(evaluation, form.data_for(), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Recommendation added."), "success")
-            return redirect(url_for("evaluations.narrative", evaluation_id=evaluation.id) + "#recommendations", 303)
-    return _narrative(evaluation, rec_form=form, status=422)
-
-
-def _recommendation(evaluation: Evaluation):
-    rec = next((r for r in evaluation.recommendations if r.id == request.view_args["rec_id"]), None)
-    if rec is None:
-        abort(404)
-    return rec
+    return submit(form, lambda: services.add_recommendation(evaluation, form.data_for(), actor=current_user),
+                  done=lambda _rec: (_("Recommendation added."), _narrative_url(evaluation, "recommendations")),
+                  render=lambda: _narrative(evaluation, rec_form=form, status=422))
 
 
 @bp.route("/<int:evaluation_id>/recommendations/<int:rec_id>/delete", methods=["POST"])
-@guard("edit", Evaluation, load=queries.get_light)
-def delete_recommendation(evaluation: Evaluation):
-    services.delete_recommendation(evaluation, _recommendation(evaluation), actor=current_user)
+@guard("edit", Evaluation, load=queries.get_light, child=queries.recommendation_of)
+def delete_recommendation(evaluation: Evaluation, rec: Recommendation):
+    services.delete_recommendation(evaluation, rec, actor=current_user)
     flash(_("Recommendation removed."), "success")
-    return redirect(url_for("evaluations.narrative", evaluation_id=evaluation.id) + "#recommendations", 303)
+    return redirect(_narrative_url(evaluation, "recommendations"), 303)
 
 
 @bp.route("/<int:evaluation_id>/recommendations/<int:rec_id>/follow-up", methods=["GET", "POST"])
-@guard("follow_up", Evaluation, load=queries.get_light)
-def follow_up(evaluation: Evaluation):
-    rec = _recommendation(evaluation)
+@guard("follow_up", Evaluation, load=queries.get_light, child=queries.recommendation_of)
+def follow_up(evaluation: Evaluation, rec: Recommendation):
     initial = None
     if request.method == "GET":
         initial = {"title": rec.text[:300], "lead_organisation_id": rec.addressee_id, "priority": rec.priority.value,
                    "deadline": local_today() + timedelta(days=180)}
     form = FollowUpForm(queries.plan_tree(evaluation.plan_id), all_organisations(), active_people(), data=initial)
-    if form.validate_on_submit():
-        try:
-            item = services.recommendation_to_item(rec, form.data_for(), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Recommendation R%(n)d is now action item %(code)s.", n=rec.number, code=item.code), "success")
-            return redirect(url_for("plans.item", item_id=item.id), 303)
-    return render_template("evaluations/follow_up.html", evaluation=evaluation, rec=rec, form=form), form_status()
+    return submit(form, lambda: services.recommendation_to_item(rec, form.data_for(), actor=current_user),
+                  done=lambda item: (_("Recommendation R%(n)d is now action item %(code)s.", n=rec.number, code=item.code),
+                                     url_for("plans.item", item_id=item.id)),
+                  render=lambda: render_template("evaluations/follow_up.html", evaluation=evaluation, rec=rec, form=form))
 
 
 # --- files ---------------------------------------------------------------------------------------
@@ -267,35 +241,21 @@ def follow_up(evaluation: Evaluation):
 @guard("edit", Evaluation, load=queries.get_light)
 def add_attachment(evaluation: Evaluation):
     form = AttachmentForm()
-    if form.validate_on_submit():
-        try:
-            services.add_attachment(evaluation, form.file.data, form.kind.data, actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Document attached."), "success")
-            return redirect(_url(evaluation, "documents"), 303)
-    return render_template("evaluations/attach.html", evaluation=evaluation, form=form), 422
-
-
-def _attachment(evaluation: Evaluation):
-    found = next((a for a in evaluation.attachments if a.id == request.view_args["attachment_id"]), None)
-    if found is None:
-        abort(404)
-    return found
+    return submit(form, lambda: services.add_attachment(evaluation, form.file.data, form.kind.data, actor=current_user),
+                  done=lambda _attachment: (_("Document attached."), _url(evaluation, "documents")),
+                  render=lambda: (render_template("evaluations/attach.html", evaluation=evaluation, form=form), 422))
 
 
 @bp.route("/<int:evaluation_id>/attachments/<int:attachment_id>")
-@guard("view", Evaluation, load=queries.get_light)
-def attachment(evaluation: Evaluation):
-    found = _attachment(evaluation)
+@guard("view", Evaluation, load=queries.get_light, child=queries.attachment_of)
+def attachment(evaluation: Evaluation, found: EvaluationAttachment):
     return send(found.path, found.name, found.mime)
 
 
 @bp.route("/<int:evaluation_id>/attachments/<int:attachment_id>/delete", methods=["POST"])
-@guard("edit", Evaluation, load=queries.get_light)
-def delete_attachment(evaluation: Evaluation):
-    services.delete_attachment(evaluation, _attachment(evaluation), actor=current_user)
+@guard("edit", Evaluation, load=queries.get_light, child=queries.attachment_of)
+def delete_attachment(evaluation: Evaluation, found: EvaluationAttachment):
+    services.delete_attachment(evaluation, found, actor=current_user)
     flash(_("Document removed."), "success")
     return redirect(_url(evaluation, "documents"), 303)
 

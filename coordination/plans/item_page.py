@@ -6,18 +6,17 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from coordination.dates import local_today
-from coordination.errors import ValidationError
-from coordination.forms import ConfirmForm
+from coordination.forms import ConfirmForm, submit
 from coordination.permissions import guard
 from coordination.plans import progress, queries, services
 from coordination.plans.blueprint import bp
 from coordination.plans.forms import CommentForm, IndicatorForm, progress_form_class
-from coordination.plans.models import ActionItem, ItemStatus
+from coordination.plans.models import ActionItem, Indicator, ItemStatus, ProgressUpdate
 from coordination.uploads import send
 
 # Domains above plans add their part of the item page (evaluations: the recommendation the item
@@ -28,6 +27,10 @@ _item_parts: list[Callable[[ActionItem], dict[str, Any]]] = []
 def add_to_item_page(part: Callable[[ActionItem], dict[str, Any]]) -> None:
     """Give the item page the variables ``part(item)`` returns (called by a higher domain)."""
     _item_parts.append(part)
+
+
+def _url(item: ActionItem, anchor: str) -> str:
+    return url_for("plans.item", item_id=item.id) + f"#{anchor}"
 
 
 def _item_page(item: ActionItem, progress_form=None, comment_form=None, indicator_form=None, status: int = 200):
@@ -70,62 +73,43 @@ def item(item: ActionItem):
 @guard("update_progress", ActionItem, load=queries.item_detail)
 def record_progress(item: ActionItem):
     form = progress_form_class(item)()
-    if form.validate_on_submit():
+
+    def record():
         data = form.data_for()
         data["indicator_values"] = form.indicator_values()
-        try:
-            services.record_progress_update(item, data, evidence=form.evidence_file.data, actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Progress recorded."), "success")
-            return redirect(url_for("plans.item", item_id=item.id) + "#history", 303)
-    return _item_page(item, progress_form=form, status=422)
+        return services.record_progress_update(item, data, evidence=form.evidence_file.data, actor=current_user)
+
+    return submit(form, record, done=lambda _update: (_("Progress recorded."), _url(item, "history")),
+                  render=lambda: _item_page(item, progress_form=form, status=422))
 
 
 @bp.route("/items/<int:item_id>/comments", methods=["POST"])
 @guard("comment", ActionItem, load=queries.item_detail)
 def comment(item: ActionItem):
     form = CommentForm()
-    if form.validate_on_submit():
-        services.add_comment(item, form.text.data, actor=current_user)
-        flash(_("Comment added."), "success")
-        return redirect(url_for("plans.item", item_id=item.id) + "#comments", 303)
-    return _item_page(item, comment_form=form, status=422)
+    return submit(form, lambda: services.add_comment(item, form.text.data, actor=current_user),
+                  done=lambda _comment: (_("Comment added."), _url(item, "comments")),
+                  render=lambda: _item_page(item, comment_form=form, status=422))
 
 
 @bp.route("/items/<int:item_id>/indicators", methods=["POST"])
 @guard("edit", ActionItem, load=queries.item_detail)
 def add_indicator(item: ActionItem):
     form = IndicatorForm()
-    if form.validate_on_submit():
-        services.add_indicator(item, form.data_for(), actor=current_user)
-        flash(_("Indicator added."), "success")
-        return redirect(url_for("plans.item", item_id=item.id) + "#indicators", 303)
-    return _item_page(item, indicator_form=form, status=422)
-
-
-def _load_indicator(item_id: int, indicator_id: int) -> ActionItem | None:
-    indicator = queries.get_indicator(indicator_id)
-    return indicator.item if indicator is not None and indicator.item_id == item_id else None
+    return submit(form, lambda: services.add_indicator(item, form.data_for(), actor=current_user),
+                  done=lambda _indicator: (_("Indicator added."), _url(item, "indicators")),
+                  render=lambda: _item_page(item, indicator_form=form, status=422))
 
 
 @bp.route("/items/<int:item_id>/indicators/<int:indicator_id>/delete", methods=["POST"])
-@guard("edit", ActionItem, load=_load_indicator)
-def remove_indicator(item: ActionItem):
-    indicator = queries.get_indicator(request.view_args["indicator_id"])
+@guard("edit", ActionItem, load=queries.get_item, child=queries.indicator_of)
+def remove_indicator(item: ActionItem, indicator: Indicator):
     services.remove_indicator(indicator, actor=current_user)
     flash(_("Indicator removed."), "success")
-    return redirect(url_for("plans.item", item_id=item.id) + "#indicators", 303)
-
-
-def _load_evidence(item_id: int, update_id: int) -> ActionItem | None:
-    update = queries.get_update(update_id)
-    return update.item if update is not None and update.item_id == item_id and update.evidence_path else None
+    return redirect(_url(item, "indicators"), 303)
 
 
 @bp.route("/items/<int:item_id>/updates/<int:update_id>/evidence")
-@guard("view", ActionItem, load=_load_evidence)
-def evidence(item: ActionItem):
-    update = queries.get_update(request.view_args["update_id"])
+@guard("view", ActionItem, load=queries.get_item, child=queries.evidence_of)
+def evidence(item: ActionItem, update: ProgressUpdate):
     return send(update.evidence_path, update.evidence_name, update.evidence_type)

@@ -19,9 +19,8 @@ from flask_login import current_user
 from coordination.accounts.queries import active_people
 from coordination.bodies.queries import all_bodies
 from coordination.dates import local_today
-from coordination.errors import ValidationError
 from coordination.exports.csv import action_items_csv
-from coordination.forms import ConfirmForm, enum_choices, form_status
+from coordination.forms import ConfirmForm, enum_choices, submit
 from coordination.organisations.queries import all_organisations
 from coordination.permissions import guard, visible_body_ids
 from coordination.plans import progress, queries, services
@@ -69,15 +68,9 @@ def index():
 @guard("create", ActionPlan)
 def create():
     form = PlanForm(_visible_bodies())
-    if form.validate_on_submit():
-        try:
-            plan = services.create_plan(form.data_for(), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Plan created. Add its strategic axes."), "success")
-            return redirect(url_for("plans.detail", plan_id=plan.id), 303)
-    return render_template("plans/plan_form.html", form=form, plan=None), form_status()
+    return submit(form, lambda: services.create_plan(form.data_for(), actor=current_user),
+                  done=lambda plan: (_("Plan created. Add its strategic axes."), _plan_url(plan)),
+                  render=lambda: render_template("plans/plan_form.html", form=form, plan=None))
 
 
 @bp.route("/<int:plan_id>")
@@ -101,6 +94,14 @@ def status_labels() -> dict[str, str]:
     return {s.value: s.label for s in ItemStatus} | {"overdue": _("Overdue")}
 
 
+def _plan_url(plan: ActionPlan) -> str:
+    return url_for("plans.detail", plan_id=plan.id)
+
+
+def _item_url(item: ActionItem) -> str:
+    return url_for("plans.item", item_id=item.id)
+
+
 def _in_plan(item: ActionItem) -> str:
     """The plan page showing ``item`` (its parent unfolded at the right page)."""
     if item.parent_id is None:
@@ -113,15 +114,9 @@ def _in_plan(item: ActionItem) -> str:
 @guard("edit", ActionPlan, load=queries.get_plan)
 def edit(plan: ActionPlan):
     form = PlanForm(_visible_bodies(), obj=plan if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            services.update_plan(plan, form.data_for(), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Plan saved."), "success")
-            return redirect(url_for("plans.detail", plan_id=plan.id), 303)
-    return render_template("plans/plan_form.html", form=form, plan=plan), form_status()
+    return submit(form, lambda: services.update_plan(plan, form.data_for(), actor=current_user),
+                  done=lambda _changes: (_("Plan saved."), _plan_url(plan)),
+                  render=lambda: render_template("plans/plan_form.html", form=form, plan=plan))
 
 
 @bp.route("/<int:plan_id>/delete", methods=["POST"])
@@ -155,34 +150,25 @@ def new_item(plan: ActionPlan):
         if parent is None or parent.plan_id != plan.id:
             abort(404)
     form = _item_form(data={"start_date": plan.period_start, "deadline": plan.period_end} if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            item = services.create_item(_item_data(form), plan=plan, parent=parent, actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("%(code)s added.", code=item.code), "success")
-            return redirect(_in_plan(item), 303)
-    return render_template("plans/item_form.html", form=form, plan=plan, parent=parent, item=None), form_status()
+    return submit(form, lambda: services.create_item(_item_data(form), plan=plan, parent=parent, actor=current_user),
+                  done=lambda item: (_("%(code)s added.", code=item.code), _in_plan(item)),
+                  render=lambda: render_template("plans/item_form.html", form=form, plan=plan, parent=parent, item=None))
 
 
 @bp.route("/items/new", methods=["GET", "POST"])
 @guard("create", ActionItem)
 def new_standalone_item():
     form = _item_form(_visible_bodies(), data={"origin": "meeting_decision"} if request.method == "GET" else None)
-    if form.validate_on_submit():
+
+    def create_outside_plan():
         data = _item_data(form)
         visible = visible_body_ids(current_user)
         if visible is not None and data.get("body_id") not in visible:
             abort(403)
-        try:
-            item = services.create_item(data, plan=None, parent=None, body_id=data.get("body_id"), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("%(code)s added.", code=item.code), "success")
-            return redirect(url_for("plans.item", item_id=item.id), 303)
-    return render_template("plans/item_form.html", form=form, plan=None, parent=None, item=None), form_status()
+        return services.create_item(data, plan=None, parent=None, body_id=data.get("body_id"), actor=current_user)
+
+    return submit(form, create_outside_plan, done=lambda item: (_("%(code)s added.", code=item.code), _item_url(item)),
+                  render=lambda: render_template("plans/item_form.html", form=form, plan=None, parent=None, item=None))
 
 
 @bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
@@ -193,15 +179,10 @@ def edit_item(item: ActionItem):
         form = _item_form(bodies, obj=item, supporter_ids=[o.id for o in item.supporters], areas=item.area_names)
     else:
         form = _item_form(bodies)
-    if form.validate_on_submit():
-        try:
-            services.update_item(item, _item_data(form), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("%(code)s saved.", code=item.code), "success")
-            return redirect(url_for("plans.item", item_id=item.id), 303)
-    return render_template("plans/item_form.html", form=form, plan=item.plan, parent=item.parent, item=item), form_status()
+    return submit(form, lambda: services.update_item(item, _item_data(form), actor=current_user),
+                  done=lambda _changes: (_("%(code)s saved.", code=item.code), _item_url(item)),
+                  render=lambda: render_template("plans/item_form.html", form=form, plan=item.plan,
+                                                 parent=item.parent, item=item))
 
 
 @bp.route("/items/<int:item_id>/move", methods=["GET", "POST"])
@@ -213,16 +194,13 @@ def move_item(item: ActionItem):
     candidates = [i for i in item.plan.items if i.id not in excluded]
     initial = {"parent_id": item.parent_id, "version": item.version} if request.method == "GET" else None
     form = MoveForm(candidates, data=initial)
-    if form.validate_on_submit():
+
+    def move():
         new_parent = queries.get_item(form.parent_id.data) if form.parent_id.data else None
-        try:
-            services.move_item(item, new_parent, actor=current_user, version=form.version.data)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Moved: the item is now %(code)s.", code=item.code), "success")
-            return redirect(_in_plan(item), 303)
-    return render_template("plans/move.html", form=form, item=item), form_status()
+        services.move_item(item, new_parent, actor=current_user, version=form.version.data)
+
+    return submit(form, move, done=lambda _none: (_("Moved: the item is now %(code)s.", code=item.code), _in_plan(item)),
+                  render=lambda: render_template("plans/move.html", form=form, item=item))
 
 
 @bp.route("/items/<int:item_id>/delete", methods=["POST"])
