@@ -1,10 +1,14 @@
-"""URL helpers: safe redirects and page numbers."""
+"""URL helpers: safe redirects, page numbers and the query arguments pages read."""
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import urlsplit
 
 from flask import request
+from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter, ValidationError
+
+from coordination.dates import local_today
 
 # The largest id an INTEGER column holds (PostgreSQL's int4; SQLite's limit is larger).
 MAX_ID = 2**31 - 1
@@ -49,3 +53,18 @@ def page_arg() -> int:
         return min(MAX_PAGE, max(1, int(request.args.get("page", 1))))
     except ValueError:
         return 1
+
+
+def past_date_arg(name: str) -> tuple[date | None, str | None]:
+    """The query argument ``name`` as a date no later than today, and None; (None, None) when it
+    is absent; (None, the message to show) when it is not a date or lies in the future."""
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None, None
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        return None, _("Enter the date as YYYY-MM-DD.")
+    if value > local_today():
+        return None, _("The date cannot be in the future.")
+    return value, None

@@ -108,7 +108,7 @@ def main() -> None:
     with app.test_request_context():
         from coordination.evaluations import queries
         from coordination.evaluations.labels import labels
-        from coordination.evaluations.views import recommendation_rows
+        from coordination.evaluations.reports import recommendation_rows
         from coordination.exports.report_docx import evaluation_report_docx
         from coordination.exports.xlsx import evaluation_xlsx
 

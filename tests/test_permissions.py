@@ -626,7 +626,7 @@ def _account_and_evaluation_objects(app, world, users):
     """A draft evaluation by the matrix's evaluator (with a note, a recommendation and a
     document), a failed outbox message, the person's invitation to the meeting, one spare
     log-in session per role and one of another person."""
-    from coordination.accounts import services
+    from coordination.accounts import sessions
     from coordination.accounts.models import User, UserSession
     from coordination.evaluations.models import EvaluationAttachment, EvaluationNote, NoteKind
     from coordination.meetings.models import Invitation
@@ -634,7 +634,7 @@ def _account_and_evaluation_objects(app, world, users):
     from coordination.plans.models import ActionPlan
 
     def spare_session(user_id):
-        services.start_session(db.session.get(User, user_id), "127.0.0.2", "spare")
+        sessions.start_session(db.session.get(User, user_id), "127.0.0.2", "spare")
         db.session.flush()
         return db.session.execute(db.select(db.func.max(UserSession.id)).where(UserSession.user_id == user_id)).scalar()
 
@@ -684,7 +684,7 @@ class _W:
 
 def _client_for(app, client_factory, user):
     """A client logged in by opening a server-side session directly (no password hashing)."""
-    from coordination.accounts import services
+    from coordination.accounts import services, sessions
 
     c = client_factory()
     if user is None:
@@ -693,7 +693,7 @@ def _client_for(app, client_factory, user):
         from coordination.accounts.models import User
 
         fresh = db.session.get(User, user.id)
-        sid = services.start_session(fresh, "127.0.0.1", "matrix")
+        sid = sessions.start_session(fresh, "127.0.0.1", "matrix")
         token = services.regenerate_feed_token(fresh, actor=fresh)
         db.session.commit()
     with c.session_transaction() as session:

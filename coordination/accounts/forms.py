@@ -7,6 +7,7 @@ from wtforms.validators import Email, EqualTo, InputRequired, Optional, Validati
 
 from coordination.accounts.models import LANGUAGE_LABELS, Role
 from coordination.forms import BaseForm, VersionedForm, enum_choices, optional_int, text_length
+from coordination.i18n import LANGUAGE_NAMES, available_languages
 
 
 class LoginForm(BaseForm):
@@ -96,8 +97,6 @@ class LanguageForm(BaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from coordination.i18n import LANGUAGE_NAMES, available_languages
-
         self.language.choices = [(code, LANGUAGE_NAMES.get(code, code)) for code in available_languages()]
 
 

@@ -18,7 +18,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from coordination import audit
-from coordination.accounts import services
+from coordination.accounts import services, sessions
 from coordination.accounts.models import RecoveryCode, User
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
@@ -97,7 +97,7 @@ def verify_totp(user: User, code: str) -> bool:
     """Whether ``code`` is a current, not yet used code of the user's authenticator."""
     if not user.has_two_factor:
         return False
-    step = _matching_step(user.totp_secret or "", _clean(code), services.now())
+    step = _matching_step(user.totp_secret or "", _clean(code), sessions.now())
     return step is not None and _claim_step(user, step)
 
 
@@ -144,7 +144,7 @@ def new_recovery_codes(user: User, *, actor: User) -> list[str]:
         raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(16))
         codes.append("-".join(raw[i:i + 4] for i in range(0, 16, 4)))
         db.session.add(RecoveryCode(user_id=user.id, code_hash=_hash_recovery(raw),
-                                    created_at=services.now()))
+                                    created_at=sessions.now()))
     db.session.flush()
     db.session.expire(user, ["recovery_codes"])
     audit.record(user, "recovery_codes_renewed", {}, actor)
@@ -162,15 +162,15 @@ def enable(user: User, secret: str, code: str, *, actor: User) -> list[str]:
     Every session of the user ends (the caller opens a fresh one for this browser) and ten
     new recovery codes are returned.
     """
-    step = _matching_step(secret, _clean(code), services.now())
+    step = _matching_step(secret, _clean(code), sessions.now())
     if step is None:
         raise _code_error()
     replaced = user.has_two_factor
     user.totp_secret = secret
-    user.totp_enabled_at = services.now()
+    user.totp_enabled_at = sessions.now()
     user.totp_last_step = step
     db.session.flush()
-    services.end_all_sessions(user)
+    sessions.end_all_sessions(user)
     codes = new_recovery_codes(user, actor=actor)
     audit.record(user, "two_factor_replaced" if replaced else "two_factor_enabled", {}, actor)
     return codes
@@ -212,5 +212,5 @@ def reset(user: User, *, actor: User) -> None:
     if not user.has_two_factor:
         raise ConflictError(_l("This account has no second factor to reset."))
     _clear(user)
-    services.end_all_sessions(user)
+    sessions.end_all_sessions(user)
     audit.record(user, "two_factor_reset", {}, actor)

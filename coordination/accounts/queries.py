@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy.orm import joinedload
 
-from coordination.accounts.models import User
+from coordination.accounts.models import User, UserSession
 from coordination.db import contains
 from coordination.extensions import db
 
@@ -27,5 +27,22 @@ def active_people(organisation_id: int | None = None) -> list[User]:
     return list(db.session.execute(stmt.options(joinedload(User.organisation))).scalars())
 
 
-def get_user(user_id: int) -> User | None:
+def get_user(user_id: int, **_child_ids: int) -> User | None:
+    """The account ``user_id`` (routes about one of its sessions pass that id too)."""
     return db.session.get(User, user_id)
+
+
+def session_of(user: User, session_id: int, **_ids: int) -> UserSession | None:
+    """The log-in session ``session_id`` if it is one of ``user``'s."""
+    row = db.session.get(UserSession, session_id)
+    return row if row is not None and row.user_id == user.id else None
+
+
+def organisations() -> list[Any]:
+    """Every organisation by name, for a person's organisation field.
+
+    Organisations sit above accounts, which does not import them: the model is the one
+    ``User.organisation`` is mapped to.
+    """
+    organisation = User.organisation.property.mapper.class_
+    return list(db.session.execute(db.select(organisation).order_by(organisation.name)).scalars())

@@ -10,7 +10,7 @@ import hashlib
 import secrets
 import time
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from flask import current_app
@@ -20,11 +20,45 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordination import audit
 from coordination.accounts.models import User
+from coordination.accounts.passwords import check_password_rules
+from coordination.accounts.services import (
+    authenticate,
+    create_user,
+    ensure_unique_email,
+    hash_password,
+    normalise_email,
+)
+from coordination.accounts.sessions import end_all_sessions
 from coordination.db import UTCDateTime, utcnow
 from coordination.errors import ValidationError
 from coordination.extensions import db, limiter
 
 RESET, INVITE, EMAIL = "reset", "invite", "email"
+
+
+class AccountMail(Protocol):
+    """The mail these steps send; written by notifications (``notifications.account_mail``)."""
+
+    def password_reset(self, user: User, token: str) -> None: ...
+    def account_invitation(self, user: User, token: str, actor: User) -> None: ...
+    def email_change_confirmation(self, user: User, new_email: str, token: str) -> None: ...
+    def email_changed_notice(self, user: User, old_email: str) -> None: ...
+
+
+# Notifications sits above accounts: it registers its account mail here when the application
+# is built, so accounts never imports it.
+_account_mail: list[AccountMail] = []
+
+
+def register_mail(mail: AccountMail) -> None:
+    """Send the account mail through ``mail`` (called once, by the notifications domain)."""
+    _account_mail[:] = [mail]
+
+
+def _mail() -> AccountMail:
+    if not _account_mail:
+        raise RuntimeError("No account mail registered: coordination.notifications.views registers it.")
+    return _account_mail[0]
 
 
 class AccountToken(db.Model):
@@ -113,9 +147,6 @@ def request_password_reset(email: str, address: str) -> None:
     The caller answers the same for known and unknown addresses (and pads the time); requests
     are throttled per account and per client address, silently.
     """
-    from coordination.accounts.services import normalise_email
-    from coordination.notifications import account_mail
-
     email = normalise_email(email)
     if not _allowed(email, address):
         return
@@ -123,7 +154,7 @@ def request_password_reset(email: str, address: str) -> None:
     if user is None or not user.active:
         return
     token = _issue(user, RESET, current_app.config["RESET_TOKEN_SECONDS"])
-    account_mail.password_reset(user, token)
+    _mail().password_reset(user, token)
     audit.record(user, "password_reset_requested", {}, None)
 
 
@@ -140,8 +171,6 @@ def set_password_with_token(row: AccountToken, new_password: str) -> User:
 
     The password rules are the account services' (``check_password_rules``), in one place.
     """
-    from coordination.accounts.services import check_password_rules, end_all_sessions, hash_password
-
     user = row.user
     problem = check_password_rules(new_password, user.email, user.full_name)
     if problem:
@@ -157,19 +186,15 @@ def set_password_with_token(row: AccountToken, new_password: str) -> User:
 
 def send_account_invitation(user: User, *, actor: User) -> None:
     """Mail a single-use link with which the person sets their password (valid for days)."""
-    from coordination.notifications import account_mail
-
     if not user.active:
         raise ValidationError(_l("This account is deactivated."))
     token = _issue(user, INVITE, current_app.config["INVITATION_TOKEN_SECONDS"])
-    account_mail.account_invitation(user, token, actor)
+    _mail().account_invitation(user, token, actor)
     audit.record(user, "invitation_sent", {}, actor)
 
 
 def create_user_with_invitation(data: dict[str, Any], *, actor: User) -> User:
     """Create an account without a password and mail its owner the link to choose one."""
-    from coordination.accounts.services import create_user
-
     user = create_user({**data, "password": ""}, actor=actor)
     send_account_invitation(user, actor=actor)
     return user
@@ -177,32 +202,25 @@ def create_user_with_invitation(data: dict[str, Any], *, actor: User) -> User:
 
 def request_email_change(user: User, new_email: str, password: str, *, actor: User) -> None:
     """Check the password, then mail a confirmation link to the new address (nothing changes yet)."""
-    from coordination.accounts.services import _ensure_unique_email, authenticate, normalise_email
-
     new_email = normalise_email(new_email)
     if authenticate(user.email, password) is None:
         raise ValidationError({"current_password": _l("The current password is not correct.")})
     if new_email == user.email:
         raise ValidationError({"new_email": _l("This is already your address.")})
-    _ensure_unique_email(new_email, user)
-    from coordination.notifications import account_mail
-
+    ensure_unique_email(new_email, user)
     token = _issue(user, EMAIL, current_app.config["EMAIL_TOKEN_SECONDS"], new_email=new_email)
-    account_mail.email_change_confirmation(user, new_email, token)
+    _mail().email_change_confirmation(user, new_email, token)
     audit.record(user, "email_change_requested", {"new_email": new_email}, actor)
 
 
 def confirm_email_change(row: AccountToken) -> User:
     """Apply a confirmed address change and tell the old address."""
-    from coordination.accounts.services import _ensure_unique_email
-    from coordination.notifications import account_mail
-
     user = row.user
-    _ensure_unique_email(row.new_email, user)
+    ensure_unique_email(row.new_email, user)
     old = user.email
     user.email = row.new_email
     row.used_at = utcnow()
     db.session.flush()
-    account_mail.email_changed_notice(user, old)
+    _mail().email_changed_notice(user, old)
     audit.record(user, "email_change", {"email": (old, user.email)}, user)
     return user

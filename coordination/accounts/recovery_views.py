@@ -14,10 +14,10 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import Email, EqualTo, InputRequired
 
 from coordination.accounts import queries, recovery
+from coordination.accounts.blueprint import bp
 from coordination.accounts.models import User
-from coordination.accounts.views import bp
 from coordination.errors import ValidationError
-from coordination.forms import BaseForm, ConfirmForm, form_status, text_length
+from coordination.forms import BaseForm, ConfirmForm, form_status, submit, text_length
 from coordination.permissions import guard, login_only, public
 
 
@@ -61,15 +61,10 @@ def _set_password(purpose: str, template: str, token: str):
     if row is None:
         return _invalid_link()
     form = NewPasswordForm()
-    if form.validate_on_submit():
-        try:
-            recovery.set_password_with_token(row, form.new_password.data)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Your password is set. Every other session of your account has been logged out; log in now."), "success")
-            return redirect(url_for("accounts.login"), 303)
-    return render_template(template, form=form, person=row.user), form_status()
+    return submit(form, lambda: recovery.set_password_with_token(row, form.new_password.data),
+                  done=lambda _user: (_("Your password is set. Every other session of your account has been logged "
+                                        "out; log in now."), url_for("accounts.login")),
+                  render=lambda: render_template(template, form=form, person=row.user))
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -98,16 +93,11 @@ def send_invitation(user: User):
 def change_email():
     form = EmailChangeForm()
     user = current_user._get_current_object()
-    if form.validate_on_submit():
-        try:
-            recovery.request_email_change(user, form.new_email.data, form.current_password.data, actor=user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("We have sent a confirmation link to %(email)s. Your address changes once you follow it.",
-                    email=form.new_email.data), "success")
-            return redirect(url_for("accounts.profile"), 303)
-    return render_template("accounts/email.html", form=form, user=user), form_status()
+    return submit(form, lambda: recovery.request_email_change(user, form.new_email.data, form.current_password.data,
+                                                              actor=user),
+                  done=lambda _none: (_("We have sent a confirmation link to %(email)s. Your address changes once "
+                                        "you follow it.", email=form.new_email.data), url_for("accounts.profile")),
+                  render=lambda: render_template("accounts/email.html", form=form, user=user))
 
 
 @bp.route("/email/confirm/<token>", methods=["GET", "POST"])

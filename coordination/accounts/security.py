@@ -7,13 +7,25 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, g, has_request_context, redirect, request, session, url_for
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 from werkzeug.datastructures import MultiDict
 
-from coordination.accounts import services
-from coordination.accounts.models import UserSession
+from coordination.accounts import mfa, sessions
+from coordination.accounts.models import User, UserSession
 from coordination.forms import RESTORED_FORMDATA
 from coordination.urls import is_safe_next
 
@@ -24,6 +36,24 @@ ENROLMENT_ALLOWED = {
 }
 # Posted fields never kept server-side when a session expired.
 _NEVER_SAVED = ("csrf_token", "password", "code", "confirm")
+
+
+def begin_session(user: User) -> None:
+    """Open the server-side session for ``user`` in this browser (a fresh cookie)."""
+    session.pop("sid", None)
+    session["sid"] = sessions.start_session(
+        user, request.remote_addr or "", request.headers.get("User-Agent", ""))
+    session.permanent = True
+    login_user(user)
+
+
+def too_many_attempts(wait: int) -> Response:
+    """The 429 page, with Retry-After in seconds."""
+    minutes = max(1, (wait + 59) // 60)
+    response = current_app.make_response(
+        (render_template("errors/429.html", status=429, minutes=minutes), 429))
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 def current_session() -> UserSession | None:
@@ -51,7 +81,7 @@ def keep_posted_form(user_id: int) -> tuple[str, bool]:
     """Save what was posted (text fields only) for ``user_id``: the form's page, and whether
     anything was kept."""
     page = form_page()
-    kept = request.method == "POST" and services.save_form(
+    kept = request.method == "POST" and sessions.save_form(
         user_id, urlsplit(page).path, _posted_text()) is not None
     return page, kept
 
@@ -75,7 +105,7 @@ def unauthorized():
 
 def after_login(user, target: str | None) -> str:
     """Where to go once logged in: back to a saved form if one is waiting, else ``target``."""
-    path = services.saved_form_path(user)
+    path = sessions.saved_form_path(user)
     if path:
         session["restore_form"] = path
         return path
@@ -95,7 +125,7 @@ def restored_formdata(field_names: set[str]) -> MultiDict | None:
         path = session.get("restore_form")
         if path and path == request.path and current_user.is_authenticated:
             session.pop("restore_form", None)
-            g.restorable_form = services.take_saved_form(current_user, path)
+            g.restorable_form = sessions.take_saved_form(current_user, path)
     data = g.restorable_form
     if not data or not set(data) <= field_names | {"submit"}:
         return None
@@ -111,7 +141,7 @@ def recent_login_required(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any):
-        if current_user.is_authenticated and services.needs_reauthentication(current_session()):
+        if current_user.is_authenticated and sessions.needs_reauthentication(current_session()):
             return ask_reauthentication()
         return view(*args, **kwargs)
 
@@ -147,8 +177,6 @@ def browser_name(user_agent: str | None) -> str:
 
 def register(app: Flask) -> None:
     """Install the hooks: second-factor enrolment first, for the roles that require it."""
-    from coordination.accounts import mfa
-
     app.jinja_env.filters["browser_name"] = browser_name
     app.extensions[RESTORED_FORMDATA] = restored_formdata
 

@@ -7,17 +7,17 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from coordination.accounts import mfa, queries, security, services
+from coordination.accounts import mfa, queries, security, services, sessions, throttling
+from coordination.accounts.blueprint import bp
 from coordination.accounts.forms import (
     CodeForm,
     ReauthForm,
     TwoFactorDisableForm,
     TwoFactorSetupForm,
 )
-from coordination.accounts.models import User
-from coordination.accounts.views import begin_session, bp, too_many_attempts
+from coordination.accounts.models import User, UserSession
 from coordination.errors import ValidationError
-from coordination.forms import form_status
+from coordination.forms import form_status, submit
 from coordination.permissions import guard, login_only, public
 from coordination.urls import is_safe_next
 
@@ -33,7 +33,7 @@ def _pending_user() -> User | None:
     pending = session.get("mfa_pending")
     if not isinstance(pending, dict):
         return None
-    if services.now().timestamp() - float(pending.get("at", 0)) > PENDING_SECONDS:
+    if sessions.now().timestamp() - float(pending.get("at", 0)) > PENDING_SECONDS:
         return None
     user = queries.get_user(int(pending.get("uid", 0)))
     return user if user is not None and user.can_log_in and user.has_two_factor else None
@@ -53,18 +53,18 @@ def login_code():
     form = CodeForm()
     status = 200
     if form.validate_on_submit():
-        wait = services.failure_retry_after("mfa-failure", _mfa_keys(user.id))
+        wait = throttling.failure_retry_after("mfa-failure", _mfa_keys(user.id))
         if wait is not None:
-            return too_many_attempts(wait)
+            return security.too_many_attempts(wait)
         kind = mfa.verify_second_factor(user, form.code.data)
         if kind is None:
-            services.note_failure("mfa-failure", _mfa_keys(user.id))
+            throttling.note_failure("mfa-failure", _mfa_keys(user.id))
             form.code.errors = [_("This code is not correct, or it was already used.")]
             status = 401
         else:
             target = session.get("mfa_pending", {}).get("next")
             session.clear()
-            begin_session(user)
+            security.begin_session(user)
             if kind == "recovery":
                 left = mfa.recovery_codes_left(user)
                 flash(ngettext("You used a recovery code; %(num)d is left. If you lost your "
@@ -88,14 +88,14 @@ def reauth():
     status = 200
     if form.validate_on_submit():
         address = request.remote_addr or "unknown"
-        wait = services.login_retry_after(current_user.email, address)
+        wait = throttling.login_retry_after(current_user.email, address)
         if wait is not None:
-            return too_many_attempts(wait)
+            return security.too_many_attempts(wait)
         if services.reauthenticate(security.current_session(), form.password.data):
-            if services.saved_form_path(current_user):
+            if sessions.saved_form_path(current_user):
                 session["restore_form"] = target.split("?", 1)[0]
             return redirect(target, 303)
-        services.note_failed_login(current_user.email, address)
+        throttling.note_failed_login(current_user.email, address)
         form.password.errors = [_("The password is not correct.")]
         status = 401
     elif request.method == "POST":
@@ -133,7 +133,7 @@ def two_factor_setup():
         else:
             session.pop("totp_setup", None)
             # Every session of the account ended; this browser continues in a new one.
-            begin_session(user)
+            security.begin_session(user)
             flash(_("Two-factor authentication is on. Your other sessions have been logged out."), "success")
             # Shown once, in this response only: the codes are stored hashed.
             return render_template("accounts/recovery_codes.html", codes=codes)
@@ -164,16 +164,10 @@ def two_factor_disable():
     if not user.has_two_factor:
         return redirect(url_for("accounts.two_factor"))
     form = TwoFactorDisableForm()
-    if form.validate_on_submit():
-        try:
-            mfa.disable(user, form.password.data, form.code.data, actor=user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Two-factor authentication is off."), "success")
-            return redirect(url_for("accounts.two_factor"), 303)
-    return render_template("accounts/two_factor_disable.html", form=form,
-                           required=mfa.required_for(user)), form_status()
+    return submit(form, lambda: mfa.disable(user, form.password.data, form.code.data, actor=user),
+                  done=lambda _none: (_("Two-factor authentication is off."), url_for("accounts.two_factor")),
+                  render=lambda: render_template("accounts/two_factor_disable.html", form=form,
+                                                 required=mfa.required_for(user)))
 
 
 @bp.route("/users/<int:user_id>/two-factor/reset", methods=["POST"])
@@ -192,17 +186,17 @@ def two_factor_reset(user: User):
 def end_session(session_id: int):
     """End one of one's own sessions (another browser, a forgotten computer)."""
     user = current_user._get_current_object()
-    if not services.end_session_of(user, session_id, actor=user):
+    row = queries.session_of(user, session_id)
+    if row is None:
         abort(404)
+    sessions.end_session_of(row, actor=user)
     flash(_("The session has been ended."), "success")
     return redirect(url_for("accounts.profile") + "#sessions-title", 303)
 
 
 @bp.route("/users/<int:user_id>/sessions/<int:session_id>/end", methods=["POST"])
-@guard("edit", User, load=lambda user_id, session_id: queries.get_user(user_id))
-def end_user_session(user: User):
-    session_id = request.view_args["session_id"]
-    if not services.end_session_of(user, session_id, actor=current_user):
-        abort(404)
+@guard("edit", User, load=queries.get_user, child=queries.session_of)
+def end_user_session(user: User, row: UserSession):
+    sessions.end_session_of(row, actor=current_user)
     flash(_("The session has been ended."), "success")
     return redirect(url_for("accounts.detail", user_id=user.id) + "#sessions-title", 303)

@@ -1,8 +1,11 @@
 """Log-in, log-out, own profile and password; user administration for admins."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import (
-    Blueprint,
+    abort,
     current_app,
     flash,
     g,
@@ -13,10 +16,15 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from coordination import i18n
-from coordination.accounts import mfa, queries, security, services
+from coordination.accounts import mfa, queries, recovery, security, services, sessions, throttling
+
+# Pages reached from e-mail (invitation, password reset, address change) and the sign-in
+# security pages live apart; importing them adds their routes to the blueprint.
+from coordination.accounts import recovery_views, security_views  # noqa: F401  isort: skip
+from coordination.accounts.blueprint import bp
 from coordination.accounts.forms import (
     LanguageForm,
     LoginForm,
@@ -27,15 +35,11 @@ from coordination.accounts.forms import (
 )
 from coordination.accounts.models import User
 from coordination.accounts.passwords import password_strength
-from coordination.errors import ValidationError
 from coordination.extensions import login_manager
-from coordination.forms import ConfirmForm, form_status
+from coordination.forms import ConfirmForm, submit
 from coordination.logs import security_event
-from coordination.organisations.queries import all_organisations
 from coordination.permissions import guard, login_only, public
 from coordination.urls import is_safe_next, page_arg
-
-bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = None  # the log-in page explains itself
@@ -44,7 +48,7 @@ login_manager.session_protection = None  # sessions are checked server-side inst
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    row, expired_user_id = services.load_session(session.get("sid"))
+    row, expired_user_id = sessions.load_session(session.get("sid"))
     if row is None or str(row.user_id) != user_id:
         g.expired_user_id = expired_user_id
         return None
@@ -53,24 +57,6 @@ def load_user(user_id: str) -> User | None:
 
 
 login_manager.unauthorized_handler(security.unauthorized)
-
-
-def begin_session(user: User):
-    """Open the server-side session for ``user`` in this browser (a fresh cookie)."""
-    session.pop("sid", None)
-    session["sid"] = services.start_session(
-        user, request.remote_addr or "", request.headers.get("User-Agent", ""))
-    session.permanent = True
-    login_user(user)
-
-
-def too_many_attempts(wait: int):
-    """The 429 page, with Retry-After in seconds."""
-    minutes = max(1, (wait + 59) // 60)
-    response = current_app.make_response(
-        (render_template("errors/429.html", status=429, minutes=minutes), 429))
-    response.headers["Retry-After"] = str(wait)
-    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -82,23 +68,23 @@ def login():
     status = 200
     if form.validate_on_submit():
         address = request.remote_addr or "unknown"
-        wait = services.login_retry_after(form.email.data, address)
+        wait = throttling.login_retry_after(form.email.data, address)
         if wait is not None:
             security_event("throttled", "log-in throttled for account %r", form.email.data)
-            return too_many_attempts(wait)
+            return security.too_many_attempts(wait)
         user = services.authenticate(form.email.data, form.password.data)
         target = request.args.get("next")
         target = target if is_safe_next(target) else None
         if user is None:
             # The account typed and the address; never the password.
             security_event("login_failed", "failed log-in for account %r", form.email.data)
-            services.note_failed_login(form.email.data, address)
+            throttling.note_failed_login(form.email.data, address)
             form.form_errors.append(_("The e-mail address or password is not correct."))
             status = 401
         elif user.has_two_factor:
             # The password is right; the session starts only after the second factor.
             session.clear()
-            session["mfa_pending"] = {"uid": user.id, "at": int(services.now().timestamp()),
+            session["mfa_pending"] = {"uid": user.id, "at": int(sessions.now().timestamp()),
                                       "next": target}
             return redirect(url_for("accounts.login_code"), 303)
         else:
@@ -106,7 +92,7 @@ def login():
             session.clear()
             if language:  # the switcher's choice survives the new session
                 session[i18n.SESSION_KEY] = language
-            begin_session(user)
+            security.begin_session(user)
             return redirect(security.after_login(user, target), 303)
     elif request.method == "POST":
         status = 422
@@ -137,7 +123,7 @@ def language():
 @bp.route("/logout", methods=["POST"])
 @login_only
 def logout():
-    services.end_session(session.get("sid"))
+    sessions.end_session(session.get("sid"))
     language = i18n.select_locale()  # the log-in page stays in the person's language
     logout_user()
     session.clear()
@@ -150,22 +136,32 @@ def logout():
 @login_only
 def password():
     form = PasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(
-                current_user, form.current_password.data, form.new_password.data, actor=current_user
-            )
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            # Every session ended, this one included: open a fresh one for this browser.
-            begin_session(current_user._get_current_object())
-            _score, label = password_strength(form.new_password.data)
-            flash(_("Your password has been changed (strength: %(label)s). Other sessions have "
-                    "been logged out.", label=label), "success")
-            return redirect(url_for("accounts.profile"), 303)
-    hint = password_strength(form.new_password.data or "") if request.method == "POST" else None
-    return render_template("accounts/password.html", form=form, hint=hint), form_status()
+
+    def change():
+        services.change_password(current_user, form.current_password.data, form.new_password.data, actor=current_user)
+        # Every session ended, this one included: open a fresh one for this browser.
+        security.begin_session(current_user._get_current_object())
+
+    def done(_none):
+        _score, label = password_strength(form.new_password.data)
+        return (_("Your password has been changed (strength: %(label)s). Other sessions have "
+                  "been logged out.", label=label), url_for("accounts.profile"))
+
+    def render():
+        hint = password_strength(form.new_password.data or "") if request.method == "POST" else None
+        return render_template("accounts/password.html", form=form, hint=hint)
+
+    return submit(form, change, done=done, render=render)
+
+
+# Domains above accounts add their part of the profile page (notifications: the reminders
+# choice) by registering a callable that returns its template variables for the person.
+_profile_parts: list[Callable[[User], dict[str, Any]]] = []
+
+
+def add_to_profile(part: Callable[[User], dict[str, Any]]) -> None:
+    """Give the profile page the variables ``part(user)`` returns (called by a higher domain)."""
+    _profile_parts.append(part)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -173,20 +169,20 @@ def password():
 def profile():
     user = current_user._get_current_object()
     form = ProfileForm(obj=user if request.method == "GET" else None)
-    if form.validate_on_submit():
-        services.update_profile(user, form.data_for(), actor=user)
-        flash(_("Your profile has been saved."), "success")
-        return redirect(url_for("accounts.profile"), 303)
-    token = services.feed_token(user)
-    feed_url = url_for("calendar.personal_feed", token=token, _external=True) if token else None
-    from coordination.notifications.services import wants_reminders
 
-    return render_template(
-        "accounts/profile.html", form=form, user=user, feed_url=feed_url,
-        sessions=services.active_sessions(user), this_session=security.current_session(),
-        two_factor_required=mfa.required_for(user), confirm=ConfirmForm(),
-        reminders=wants_reminders(user),
-    ), form_status()
+    def render():
+        token = services.feed_token(user)
+        feed_url = url_for("calendar.personal_feed", token=token, _external=True) if token else None
+        extra = {name: value for part in _profile_parts for name, value in part(user).items()}
+        return render_template(
+            "accounts/profile.html", form=form, user=user, feed_url=feed_url,
+            sessions=sessions.active_sessions(user), this_session=security.current_session(),
+            two_factor_required=mfa.required_for(user), confirm=ConfirmForm(), **extra,
+        )
+
+    return submit(form, lambda: services.update_profile(user, form.data_for(), actor=user),
+                  done=lambda _changes: (_("Your profile has been saved."), url_for("accounts.profile")),
+                  render=render)
 
 
 @bp.route("/calendar-feed", methods=["POST"])
@@ -204,6 +200,10 @@ def feed_token():
     return redirect(url_for("accounts.profile") + "#feed-title", 303)
 
 
+def _user_url(user: User) -> str:
+    return url_for("accounts.detail", user_id=user.id)
+
+
 @bp.route("/users")
 @guard("view", User)
 def users():
@@ -215,50 +215,42 @@ def users():
 @bp.route("/users/new", methods=["GET", "POST"])
 @guard("create", User)
 def create():
-    form = NewUserForm(all_organisations())
-    if form.validate_on_submit():
-        try:
-            if form.send_invitation.data:
-                from coordination.accounts.recovery import create_user_with_invitation
+    form = NewUserForm(queries.organisations())
 
-                user = create_user_with_invitation(form.data_for(), actor=current_user)
-            else:
-                user = services.create_user(form.data_for(), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Account created for %(name)s.", name=user.full_name), "success")
-            return redirect(url_for("accounts.detail", user_id=user.id), 303)
-    return render_template("accounts/user_form.html", form=form, user=None), form_status()
+    def create_user():
+        if form.send_invitation.data:
+            return recovery.create_user_with_invitation(form.data_for(), actor=current_user)
+        return services.create_user(form.data_for(), actor=current_user)
+
+    return submit(form, create_user,
+                  done=lambda user: (_("Account created for %(name)s.", name=user.full_name), _user_url(user)),
+                  render=lambda: render_template("accounts/user_form.html", form=form, user=None))
 
 
 @bp.route("/users/<int:user_id>")
 @guard("view", User, load=queries.get_user)
 def detail(user: User):
     return render_template("accounts/user.html", user=user, confirm=ConfirmForm(),
-                           sessions=services.active_sessions(user),
+                           sessions=sessions.active_sessions(user),
                            this_session=security.current_session())
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @guard("edit", User, load=queries.get_user)
 def edit(user: User):
-    form = UserForm(all_organisations(), obj=user if request.method == "GET" else None)
-    if form.validate_on_submit():
+    form = UserForm(queries.organisations(), obj=user if request.method == "GET" else None)
+
+    def save():
         # A new role, e-mail or password is a sensitive step: the password again if not fresh.
         sensitive = (form.role.data != user.role.value
                      or services.normalise_email(form.email.data or "") != user.email
                      or bool(form.password.data))
-        if sensitive and services.needs_reauthentication(security.current_session()):
-            return security.ask_reauthentication()
-        try:
-            services.update_user(user, form.data_for(), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("The account has been saved."), "success")
-            return redirect(url_for("accounts.detail", user_id=user.id), 303)
-    return render_template("accounts/user_form.html", form=form, user=user), form_status()
+        if sensitive and sessions.needs_reauthentication(security.current_session()):
+            abort(security.ask_reauthentication())  # answered as is: the redirect to the password prompt
+        return services.update_user(user, form.data_for(), actor=current_user)
+
+    return submit(form, save, done=lambda _changes: (_("The account has been saved."), _user_url(user)),
+                  render=lambda: render_template("accounts/user_form.html", form=form, user=user))
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
@@ -266,7 +258,7 @@ def edit(user: User):
 def deactivate(user: User):
     services.set_active(user, False, actor=current_user)
     flash(_("%(name)s can no longer log in. Their history is kept.", name=user.full_name), "success")
-    return redirect(url_for("accounts.detail", user_id=user.id), 303)
+    return redirect(_user_url(user), 303)
 
 
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
@@ -274,9 +266,5 @@ def deactivate(user: User):
 def reactivate(user: User):
     services.set_active(user, True, actor=current_user)
     flash(_("%(name)s can log in again.", name=user.full_name), "success")
-    return redirect(url_for("accounts.detail", user_id=user.id), 303)
+    return redirect(_user_url(user), 303)
 
-
-# Pages reached from e-mail (invitation, password reset, address change) and the sign-in
-# security pages live apart, on this blueprint.
-from coordination.accounts import recovery_views, security_views  # noqa: E402,F401

@@ -1,12 +1,7 @@
 """What the audit log shows people: labels for object types, actions and fields, and names for the ids it recorded."""
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
-
-from coordination.extensions import db
 
 # Entries written before object_type() unwrapped Flask-Login's proxy name the user "LocalProxy".
 LEGACY_TYPES = {"LocalProxy": "user"}
@@ -61,19 +56,6 @@ FIELD_LABELS = {
 }
 
 
-def _references() -> dict[str, Any]:
-    """Fields that hold the id of another record, and that record's model."""
-    from coordination.accounts.models import User
-    from coordination.bodies.models import Body
-    from coordination.organisations.models import Organisation
-
-    return {
-        "organisation_id": Organisation, "lead_organisation_id": Organisation,
-        "secretariat_organisation_id": Organisation, "user_id": User, "focal_person_id": User,
-        "parent_id": Body, "body_id": Body,
-    }
-
-
 def type_key(object_type: str) -> str:
     return LEGACY_TYPES.get(object_type, object_type)
 
@@ -89,25 +71,3 @@ def action_label(action: str) -> str:
 
 def field_label(field: str) -> str:
     return str(FIELD_LABELS.get(field, field.replace("_", " ")))
-
-
-def referenced_names(entries: Iterable[Any]) -> dict[tuple[str, int], str]:
-    """``{(field, id): name}`` for every id the entries' changes refer to: one query per kind of record."""
-    refs = _references()
-    wanted: dict[Any, set[int]] = {}
-    for entry in entries:
-        for field, change in (entry.changes or {}).items():
-            model = refs.get(field)
-            if model is None:
-                continue
-            values = change if isinstance(change, list) else [change]
-            wanted.setdefault(model, set()).update(v for v in values if isinstance(v, int) and not isinstance(v, bool))
-    names_by_model: dict[Any, dict[int, str]] = {}
-    for model, ids in wanted.items():
-        rows = db.session.execute(db.select(model).where(model.id.in_(ids))).scalars()
-        names_by_model[model] = {row.id: str(row) for row in rows}
-    names: dict[tuple[str, int], str] = {}
-    for field, model in refs.items():
-        for id_, name in names_by_model.get(model, {}).items():
-            names[(field, id_)] = name
-    return names

@@ -1,13 +1,14 @@
 """Dashboard: what each role comes to do, one click away."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from coordination.accounts.models import Role
 from coordination.bodies import queries as body_queries
+from coordination.dashboard import queries
 from coordination.dates import local_today
-from coordination.extensions import db
+from coordination.errors import log
 from coordination.meetings import queries as meeting_queries
 from coordination.minutes import queries as minutes_queries
 from coordination.minutes.models import MinutesStatus
@@ -78,17 +79,9 @@ def index():
 @public
 def health():
     """For load balancers and monitoring: 200 when the database answers, 503 (with Retry-After) when not."""
-    from flask import current_app
-
-    from coordination.errors import DATABASE_UNAVAILABLE, is_database_unavailable, log
-
-    try:
-        db.session.execute(db.text("SELECT 1"))
-    except DATABASE_UNAVAILABLE as error:
-        if not is_database_unavailable(error):
-            raise
+    error = queries.database_error()
+    if error is not None:
         log.error("health check: database unavailable: %s", getattr(error, "orig", error))
-        db.session.rollback()
         retry = str(current_app.config["DATABASE_RETRY_AFTER"])
         return {"status": "unavailable", "database": "down"}, 503, {"Retry-After": retry}
     return {"status": "ok", "database": "ok"}

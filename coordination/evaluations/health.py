@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
 from coordination.bodies.models import Body, BodyStatus
+from coordination.bodies.queries import tree_order
 from coordination.charters.models import Charter, CharterStatus, LegalStatus, MeetingFrequency
 from coordination.dates import to_local
 from coordination.evaluations.figures import end_of_day_utc, latest_reports
@@ -197,8 +198,6 @@ def governance_health(body_ids: list[int] | None, start: date, end: date, plan_i
     if body_ids is not None:
         stmt = stmt.where(Body.id.in_(body_ids))
     bodies = list(db.session.execute(stmt).scalars())
-    from coordination.bodies.queries import tree_order
-
     bodies = [b for b, _depth in tree_order(bodies)]
     ids = [b.id for b in bodies]
     meetings = list(

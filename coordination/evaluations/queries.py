@@ -14,6 +14,8 @@ from coordination.evaluations import health
 from coordination.evaluations.figures import item_states, plan_figures
 from coordination.evaluations.models import (
     Evaluation,
+    EvaluationAttachment,
+    EvaluationNote,
     EvaluationStatus,
     Recommendation,
     evaluation_evaluators,
@@ -41,11 +43,26 @@ def get_evaluation(evaluation_id: int) -> Evaluation | None:
     ).unique().scalar_one_or_none()
 
 
+def note_of(evaluation: Evaluation, note_id: int, **_ids: int) -> EvaluationNote | None:
+    """The note ``note_id`` of ``evaluation``, or None."""
+    return next((n for n in evaluation.notes if n.id == note_id), None)
+
+
+def recommendation_of(evaluation: Evaluation, rec_id: int, **_ids: int) -> Recommendation | None:
+    """The recommendation ``rec_id`` of ``evaluation``, or None."""
+    return next((r for r in evaluation.recommendations if r.id == rec_id), None)
+
+
+def attachment_of(evaluation: Evaluation, attachment_id: int, **_ids: int) -> EvaluationAttachment | None:
+    """The document ``attachment_id`` attached to ``evaluation``, or None."""
+    return next((a for a in evaluation.attachments if a.id == attachment_id), None)
+
+
 def get_light(evaluation_id: int, **_child_ids: int) -> Evaluation | None:
     """An evaluation without its figures (for the workflow and narrative forms).
 
-    Routes about one of its notes, recommendations or files pass their ids too; the view
-    picks the child from the loaded lists.
+    Routes about one of its notes, recommendations or files pass their ids too; the guard's
+    ``child`` picks it from the loaded lists (``note_of``, ``recommendation_of``, ``attachment_of``).
     """
     return db.session.execute(
         db.select(Evaluation).where(Evaluation.id == evaluation_id).options(

@@ -9,7 +9,7 @@ from werkzeug.datastructures import FileStorage
 from coordination import audit, uploads
 from coordination.accounts.models import User
 from coordination.dates import local_today
-from coordination.db import apply_changes, audit_value, check_version, utcnow
+from coordination.db import apply_changes, audit_value, transition, utcnow
 from coordination.errors import ConflictError, ValidationError
 from coordination.evaluations.models import (
     AttachmentKind,
@@ -77,52 +77,53 @@ def create_evaluation(plan: ActionPlan, data: dict[str, Any], *, actor: User) ->
 def update_evaluation(evaluation: Evaluation, data: dict[str, Any], *, actor: User) -> dict[str, tuple]:
     """Edit a draft or an evaluation under review; a final one is refused."""
     _check_open(evaluation)
-    check_version(evaluation, data.get("version"))
     _validate(evaluation.plan, data)
-    changes = apply_changes(evaluation, data, FIELDS)
+    evaluators: dict[str, tuple] = {}
     if "evaluator_ids" in data:
         old = sorted(u.full_name for u in evaluation.evaluators)
         evaluation.evaluators = _evaluators(data["evaluator_ids"])
         new = sorted(u.full_name for u in evaluation.evaluators)
         if old != new:
-            changes["evaluators"] = (old, new)
-    if changes:
-        evaluation.updated_at = utcnow()
-        db.session.flush()
-        audit.record(evaluation, "update", changes, actor)
-    return changes
+            evaluators["evaluators"] = (old, new)
+            evaluation.updated_at = utcnow()  # the row changes too, so that its version says so
+    return audit.save_changes(evaluation, data, FIELDS, actor=actor, extra=evaluators)
+
+
+# The workflow: a draft goes for review; from review it goes back to draft or becomes final.
+STEPS = {
+    EvaluationStatus.DRAFT: {EvaluationStatus.UNDER_REVIEW},
+    EvaluationStatus.UNDER_REVIEW: {EvaluationStatus.DRAFT, EvaluationStatus.FINAL},
+}
 
 
 def submit_for_review(evaluation: Evaluation, *, actor: User) -> None:
-    if evaluation.status != EvaluationStatus.DRAFT:
-        raise ConflictError(_l("Only a draft can be submitted for review."))
-    _set_status(evaluation, EvaluationStatus.UNDER_REVIEW, actor)
+    old = transition(evaluation, EvaluationStatus.UNDER_REVIEW, STEPS,
+                     message=_l("Only a draft can be submitted for review."))
+    _record_status(evaluation, old, actor)
 
 
 def return_to_draft(evaluation: Evaluation, *, actor: User) -> None:
-    if evaluation.status != EvaluationStatus.UNDER_REVIEW:
-        raise ConflictError(_l("Only an evaluation under review can go back to draft."))
-    _set_status(evaluation, EvaluationStatus.DRAFT, actor)
+    old = transition(evaluation, EvaluationStatus.DRAFT, STEPS,
+                     message=_l("Only an evaluation under review can go back to draft."))
+    _record_status(evaluation, old, actor)
 
 
 def finalise(evaluation: Evaluation, figures: dict[str, Any], *, actor: User) -> None:
     """Make the evaluation final and store ``figures`` (the plan as of its date) for good."""
-    if evaluation.status != EvaluationStatus.UNDER_REVIEW:
-        raise ConflictError(_l("Submit the evaluation for review before making it final."))
+    old = transition(evaluation, EvaluationStatus.FINAL, STEPS,
+                     message=_l("Submit the evaluation for review before making it final."))
     if evaluation.as_of > local_today():
         raise ConflictError(_l("The as-of date cannot be in the future."))
     evaluation.figures = figures
     evaluation.finalised_at = utcnow()
     evaluation.finalised_by_id = actor.id
-    _set_status(evaluation, EvaluationStatus.FINAL, actor)
+    _record_status(evaluation, old, actor)
 
 
-def _set_status(evaluation: Evaluation, status: EvaluationStatus, actor: User) -> None:
-    old = evaluation.status
-    evaluation.status = status
+def _record_status(evaluation: Evaluation, old: EvaluationStatus, actor: User) -> None:
     evaluation.updated_at = utcnow()
     db.session.flush()
-    audit.record(evaluation, "status", {"status": (old.value, status.value)}, actor)
+    audit.record(evaluation, "status", {"status": (old.value, evaluation.status.value)}, actor)
 
 
 def delete_evaluation(evaluation: Evaluation, *, actor: User) -> None:

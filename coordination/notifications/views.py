@@ -5,12 +5,19 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coordination.notifications import queries, services
+from coordination.accounts import recovery
+from coordination.accounts.views import add_to_profile
+from coordination.notifications import account_mail, queries, services
 from coordination.notifications.models import OutboxStatus
 from coordination.permissions import ability, login_only
 from coordination.urls import page_arg
 
 bp = Blueprint("notifications", __name__, url_prefix="/mail")
+
+# accounts sits below notifications: it sends its mail and shows the reminders choice on the
+# profile page through these registrations, never by importing notifications.
+recovery.register_mail(account_mail)
+add_to_profile(lambda user: {"reminders": services.wants_reminders(user)})
 
 
 @bp.route("/outbox")

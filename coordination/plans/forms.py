@@ -14,7 +14,7 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import URL, InputRequired, NumberRange, Optional
+from wtforms.validators import URL, InputRequired, NumberRange, Optional, ValidationError
 
 from coordination.dates import local_today
 from coordination.forms import (
@@ -109,8 +109,6 @@ class IndicatorForm(BaseForm):
 
 
 def _not_future(form, field):
-    from wtforms.validators import ValidationError
-
     if field.data and field.data > local_today():
         raise ValidationError(_l("The date of an update cannot be in the future."))
 

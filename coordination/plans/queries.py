@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
 from coordination.db import contains, within
@@ -16,6 +17,7 @@ from coordination.plans.models import (
     ActionItem,
     ActionItemArea,
     ActionPlan,
+    Indicator,
     ItemComment,
     ItemStatus,
     ProgressUpdate,
@@ -36,8 +38,21 @@ def get_plan(plan_id: int) -> ActionPlan | None:
     return db.session.get(ActionPlan, plan_id, options=[joinedload(ActionPlan.body)])
 
 
-def get_item(item_id: int) -> ActionItem | None:
+def get_item(item_id: int, **_child_ids: int) -> ActionItem | None:
+    """An item with its body (routes about one of its indicators or reports pass their ids too)."""
     return db.session.get(ActionItem, item_id, options=[joinedload(ActionItem.body)])
+
+
+def indicator_of(item: ActionItem, indicator_id: int, **_ids: int) -> Indicator | None:
+    """The indicator ``indicator_id`` if it is one of ``item``'s."""
+    indicator = db.session.get(Indicator, indicator_id)
+    return indicator if indicator is not None and indicator.item_id == item.id else None
+
+
+def evidence_of(item: ActionItem, update_id: int, **_ids: int) -> ProgressUpdate | None:
+    """The progress report ``update_id`` of ``item``, if it carries an evidence file."""
+    update = db.session.get(ProgressUpdate, update_id)
+    return update if update is not None and update.item_id == item.id and update.evidence_path else None
 
 
 def all_plans(visible: set[int] | None) -> list[ActionPlan]:
@@ -47,8 +62,6 @@ def all_plans(visible: set[int] | None) -> list[ActionPlan]:
 
 
 def _zone() -> str:
-    from flask import current_app
-
     return current_app.config["DEFAULT_TIMEZONE"]
 
 

@@ -13,9 +13,10 @@ from coordination import audit, uploads
 from coordination.accounts.models import User
 from coordination.bodies.models import Body
 from coordination.dates import local_today
-from coordination.db import apply_changes, audit_value, check_version
+from coordination.db import apply_changes, audit_value, check_version, utcnow
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
+from coordination.minutes.models import Decision, Minutes
 from coordination.organisations.models import Organisation
 from coordination.plans.models import (
     ActionItem,
@@ -56,26 +57,16 @@ def _validate_plan(data: dict[str, Any], plan: ActionPlan | None) -> None:
 def create_plan(data: dict[str, Any], *, actor: User) -> ActionPlan:
     """Create an action plan owned by a body."""
     _validate_plan(data, None)
-    plan = ActionPlan()
-    changes = apply_changes(plan, data, PLAN_FIELDS)
-    db.session.add(plan)
-    db.session.flush()
-    audit.record(plan, "create", changes, actor)
-    return plan
+    return audit.save_new(ActionPlan(), data, PLAN_FIELDS, actor=actor)
 
 
 def update_plan(plan: ActionPlan, data: dict[str, Any], *, actor: User) -> dict[str, tuple]:
-    check_version(plan, data.get("version"))
+    """Edit a plan; its items follow it to another body."""
     _validate_plan(data, plan)
-    moved_body = data.get("body_id") not in (None, plan.body_id)
-    changes = apply_changes(plan, data, PLAN_FIELDS)
-    if moved_body:
+    if data.get("body_id") not in (None, plan.body_id):
         for item in plan.items:
-            item.body_id = plan.body_id
-    if changes:
-        db.session.flush()
-        audit.record(plan, "update", changes, actor)
-    return changes
+            item.body_id = data["body_id"]
+    return audit.save_changes(plan, data, PLAN_FIELDS, actor=actor)
 
 
 def delete_plan(plan: ActionPlan, *, actor: User) -> None:
@@ -158,7 +149,9 @@ def _check_item(data: dict[str, Any], item: ActionItem | None) -> None:
         raise ValidationError(errors)
 
 
-def _set_links(item: ActionItem, data: dict[str, Any], changes: dict[str, tuple]) -> None:
+def _set_links(item: ActionItem, data: dict[str, Any]) -> dict[str, tuple]:
+    """Set the supporting organisations and the areas ``data`` names; return what changed."""
+    changes: dict[str, tuple] = {}
     if "supporter_ids" in data:
         old = sorted(o.id for o in item.supporters)
         new = sorted(set(data["supporter_ids"] or []))
@@ -169,10 +162,11 @@ def _set_links(item: ActionItem, data: dict[str, Any], changes: dict[str, tuple]
             changes["supporters"] = (old, new)
     if "areas" in data:
         old_areas = sorted(item.area_names)
-        new_areas = [] if item.scope_national else sorted(set(data["areas"] or []))
+        new_areas = [] if data.get("scope_national", item.scope_national) else sorted(set(data["areas"] or []))
         if old_areas != new_areas:
             item.areas = [ActionItemArea(area=a) for a in new_areas]
             changes["areas"] = (old_areas, new_areas)
+    return changes
 
 
 def _normalise(data: dict[str, Any]) -> dict[str, Any]:
@@ -201,7 +195,7 @@ def create_item(
     changes = apply_changes(item, data, ITEM_FIELDS)
     db.session.add(item)
     _place(item, parent)
-    _set_links(item, data, changes)
+    changes.update(_set_links(item, data))
     db.session.flush()
     audit.record(item, "create", {"code": (None, item.code), **changes}, actor)
     return item
@@ -219,8 +213,6 @@ def recorded_in_locked_minutes(item: ActionItem) -> bool:
     """
     if item.decision_id is None:
         return False
-    from coordination.minutes.models import Decision, Minutes
-
     latest = db.session.execute(
         db.select(Minutes).join(Decision, Decision.meeting_id == Minutes.meeting_id)
         .where(Decision.id == item.decision_id).order_by(Minutes.number.desc()).limit(1)
@@ -234,7 +226,6 @@ LOCKED_ARISING = _l("This action is recorded in approved minutes: its title, own
 
 def update_item(item: ActionItem, data: dict[str, Any], *, actor: User) -> dict[str, tuple]:
     """Edit an item's definition; refuses an edit made from a stale copy."""
-    check_version(item, data.get("version"))
     data = _normalise(data)
     _check_item(data, item)
     if recorded_in_locked_minutes(item) and any(
@@ -242,15 +233,10 @@ def update_item(item: ActionItem, data: dict[str, Any], *, actor: User) -> dict[
         for name in RECORDED_IN_MINUTES
     ):
         raise ConflictError(LOCKED_ARISING)
-    changes = apply_changes(item, data, ITEM_FIELDS)
-    _set_links(item, data, changes)
-    if changes:
-        from coordination.db import utcnow
-
+    links = _set_links(item, data)
+    if links:  # the item's own row changes too, so that its version and time say so
         item.updated_at = utcnow()
-        db.session.flush()
-        audit.record(item, "update", changes, actor)
-    return changes
+    return audit.save_changes(item, data, ITEM_FIELDS, actor=actor, extra=links)
 
 
 def descendant_ids(item: ActionItem) -> set[int]:

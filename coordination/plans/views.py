@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -20,33 +19,27 @@ from flask_login import current_user
 from coordination.accounts.queries import active_people
 from coordination.bodies.queries import all_bodies
 from coordination.dates import local_today
-from coordination.errors import ValidationError
 from coordination.exports.csv import action_items_csv
-from coordination.extensions import db
-from coordination.forms import ConfirmForm, enum_choices, form_status
+from coordination.forms import ConfirmForm, enum_choices, submit
 from coordination.organisations.queries import all_organisations
 from coordination.permissions import guard, visible_body_ids
 from coordination.plans import progress, queries, services
+
+# One item's page and what is posted from it live apart; importing it adds its routes.
+from coordination.plans import item_page  # noqa: F401  isort: skip
+from coordination.plans.blueprint import bp
 from coordination.plans.forms import (
-    CommentForm,
-    IndicatorForm,
     ItemForm,
     MoveForm,
     PlanForm,
-    progress_form_class,
 )
 from coordination.plans.models import (
     ActionItem,
     ActionPlan,
-    Indicator,
     ItemStatus,
     Priority,
-    ProgressUpdate,
 )
-from coordination.uploads import send
-from coordination.urls import id_arg, page_arg
-
-bp = Blueprint("plans", __name__, url_prefix="/plans")
+from coordination.urls import id_arg, page_arg, past_date_arg
 
 
 def _visible_bodies():
@@ -56,16 +49,8 @@ def _visible_bodies():
 
 def _as_of() -> tuple[date, str | None]:
     """The ``as_of`` query argument (default today) and an error message if it is invalid."""
-    raw = request.args.get("as_of", "").strip()
-    if not raw:
-        return local_today(), None
-    try:
-        value = date.fromisoformat(raw)
-    except ValueError:
-        return local_today(), _("Enter the date as YYYY-MM-DD.")
-    if value > local_today():
-        return local_today(), _("The date cannot be in the future.")
-    return value, None
+    value, error = past_date_arg("as_of")
+    return value or local_today(), error
 
 
 # --- plans ---------------------------------------------------------------------------------
@@ -83,15 +68,9 @@ def index():
 @guard("create", ActionPlan)
 def create():
     form = PlanForm(_visible_bodies())
-    if form.validate_on_submit():
-        try:
-            plan = services.create_plan(form.data_for(), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Plan created. Add its strategic axes."), "success")
-            return redirect(url_for("plans.detail", plan_id=plan.id), 303)
-    return render_template("plans/plan_form.html", form=form, plan=None), form_status()
+    return submit(form, lambda: services.create_plan(form.data_for(), actor=current_user),
+                  done=lambda plan: (_("Plan created. Add its strategic axes."), _plan_url(plan)),
+                  render=lambda: render_template("plans/plan_form.html", form=form, plan=None))
 
 
 @bp.route("/<int:plan_id>")
@@ -115,6 +94,14 @@ def status_labels() -> dict[str, str]:
     return {s.value: s.label for s in ItemStatus} | {"overdue": _("Overdue")}
 
 
+def _plan_url(plan: ActionPlan) -> str:
+    return url_for("plans.detail", plan_id=plan.id)
+
+
+def _item_url(item: ActionItem) -> str:
+    return url_for("plans.item", item_id=item.id)
+
+
 def _in_plan(item: ActionItem) -> str:
     """The plan page showing ``item`` (its parent unfolded at the right page)."""
     if item.parent_id is None:
@@ -127,15 +114,9 @@ def _in_plan(item: ActionItem) -> str:
 @guard("edit", ActionPlan, load=queries.get_plan)
 def edit(plan: ActionPlan):
     form = PlanForm(_visible_bodies(), obj=plan if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            services.update_plan(plan, form.data_for(), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Plan saved."), "success")
-            return redirect(url_for("plans.detail", plan_id=plan.id), 303)
-    return render_template("plans/plan_form.html", form=form, plan=plan), form_status()
+    return submit(form, lambda: services.update_plan(plan, form.data_for(), actor=current_user),
+                  done=lambda _changes: (_("Plan saved."), _plan_url(plan)),
+                  render=lambda: render_template("plans/plan_form.html", form=form, plan=plan))
 
 
 @bp.route("/<int:plan_id>/delete", methods=["POST"])
@@ -165,38 +146,29 @@ def _item_data(form: ItemForm) -> dict:
 def new_item(plan: ActionPlan):
     parent = None
     if id_arg("parent") is not None:
-        parent = db.session.get(ActionItem, id_arg("parent"))
+        parent = queries.get_item(id_arg("parent"))
         if parent is None or parent.plan_id != plan.id:
             abort(404)
     form = _item_form(data={"start_date": plan.period_start, "deadline": plan.period_end} if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            item = services.create_item(_item_data(form), plan=plan, parent=parent, actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("%(code)s added.", code=item.code), "success")
-            return redirect(_in_plan(item), 303)
-    return render_template("plans/item_form.html", form=form, plan=plan, parent=parent, item=None), form_status()
+    return submit(form, lambda: services.create_item(_item_data(form), plan=plan, parent=parent, actor=current_user),
+                  done=lambda item: (_("%(code)s added.", code=item.code), _in_plan(item)),
+                  render=lambda: render_template("plans/item_form.html", form=form, plan=plan, parent=parent, item=None))
 
 
 @bp.route("/items/new", methods=["GET", "POST"])
 @guard("create", ActionItem)
 def new_standalone_item():
     form = _item_form(_visible_bodies(), data={"origin": "meeting_decision"} if request.method == "GET" else None)
-    if form.validate_on_submit():
+
+    def create_outside_plan():
         data = _item_data(form)
         visible = visible_body_ids(current_user)
         if visible is not None and data.get("body_id") not in visible:
             abort(403)
-        try:
-            item = services.create_item(data, plan=None, parent=None, body_id=data.get("body_id"), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("%(code)s added.", code=item.code), "success")
-            return redirect(url_for("plans.item", item_id=item.id), 303)
-    return render_template("plans/item_form.html", form=form, plan=None, parent=None, item=None), form_status()
+        return services.create_item(data, plan=None, parent=None, body_id=data.get("body_id"), actor=current_user)
+
+    return submit(form, create_outside_plan, done=lambda item: (_("%(code)s added.", code=item.code), _item_url(item)),
+                  render=lambda: render_template("plans/item_form.html", form=form, plan=None, parent=None, item=None))
 
 
 @bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
@@ -207,15 +179,10 @@ def edit_item(item: ActionItem):
         form = _item_form(bodies, obj=item, supporter_ids=[o.id for o in item.supporters], areas=item.area_names)
     else:
         form = _item_form(bodies)
-    if form.validate_on_submit():
-        try:
-            services.update_item(item, _item_data(form), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("%(code)s saved.", code=item.code), "success")
-            return redirect(url_for("plans.item", item_id=item.id), 303)
-    return render_template("plans/item_form.html", form=form, plan=item.plan, parent=item.parent, item=item), form_status()
+    return submit(form, lambda: services.update_item(item, _item_data(form), actor=current_user),
+                  done=lambda _changes: (_("%(code)s saved.", code=item.code), _item_url(item)),
+                  render=lambda: render_template("plans/item_form.html", form=form, plan=item.plan,
+                                                 parent=item.parent, item=item))
 
 
 @bp.route("/items/<int:item_id>/move", methods=["GET", "POST"])
@@ -227,16 +194,13 @@ def move_item(item: ActionItem):
     candidates = [i for i in item.plan.items if i.id not in excluded]
     initial = {"parent_id": item.parent_id, "version": item.version} if request.method == "GET" else None
     form = MoveForm(candidates, data=initial)
-    if form.validate_on_submit():
-        new_parent = db.session.get(ActionItem, form.parent_id.data) if form.parent_id.data else None
-        try:
-            services.move_item(item, new_parent, actor=current_user, version=form.version.data)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Moved: the item is now %(code)s.", code=item.code), "success")
-            return redirect(_in_plan(item), 303)
-    return render_template("plans/move.html", form=form, item=item), form_status()
+
+    def move():
+        new_parent = queries.get_item(form.parent_id.data) if form.parent_id.data else None
+        services.move_item(item, new_parent, actor=current_user, version=form.version.data)
+
+    return submit(form, move, done=lambda _none: (_("Moved: the item is now %(code)s.", code=item.code), _in_plan(item)),
+                  render=lambda: render_template("plans/move.html", form=form, item=item))
 
 
 @bp.route("/items/<int:item_id>/delete", methods=["POST"])
@@ -301,109 +265,3 @@ def items_csv():
         action_items_csv(rows, axes), mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=action-items-{as_of.isoformat()}.csv"},
     )
-
-
-# --- one item ---------------------------------------------------------------------------------------
-
-
-def _item_page(item: ActionItem, progress_form=None, comment_form=None, indicator_form=None, status: int = 200):
-    today = local_today()
-    state = progress.state_from_updates(item.updates, today)
-    corrected = {u.corrects_id: u for u in item.updates if u.corrects_id}
-    if progress_form is None:
-        progress_form = progress_form_class(item)(
-            data={"update_date": today, "status": state.status.value if state.status != ItemStatus.NOT_STARTED else ItemStatus.IN_PROGRESS.value,
-                  "progress": state.progress}
-        )
-    node = None
-    if item.children:
-        nodes = queries.light_nodes(ActionItem.id.in_(services.descendant_ids(item) | {item.id}), today)
-        node = nodes.get(item.id)
-    from coordination.evaluations.queries import recommendation_for_item
-
-    return render_template(
-        "plans/item.html", item=item, state=state, node=node, today=today,
-        recommendation=recommendation_for_item(item.id),
-        overdue=progress.is_overdue(item.deadline, state.status, today), corrected=corrected,
-        trends=_trends(item), progress_form=progress_form, comment_form=comment_form or CommentForm(),
-        indicator_form=indicator_form or IndicatorForm(), confirm=ConfirmForm(),
-    ), status
-
-
-def _trends(item: ActionItem) -> dict[int, list[tuple[date, object]]]:
-    trends: dict[int, list] = {i.id: [] for i in item.indicators}
-    for update in item.updates:
-        for value in update.values:
-            trends.setdefault(value.indicator_id, []).append((update.update_date, value.value))
-    return trends
-
-
-@bp.route("/items/<int:item_id>")
-@guard("view", ActionItem, load=queries.item_detail)
-def item(item: ActionItem):
-    return _item_page(item)
-
-
-@bp.route("/items/<int:item_id>/progress", methods=["POST"])
-@guard("update_progress", ActionItem, load=queries.item_detail)
-def record_progress(item: ActionItem):
-    form = progress_form_class(item)()
-    if form.validate_on_submit():
-        data = form.data_for()
-        data["indicator_values"] = form.indicator_values()
-        try:
-            services.record_progress_update(item, data, evidence=form.evidence_file.data, actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Progress recorded."), "success")
-            return redirect(url_for("plans.item", item_id=item.id) + "#history", 303)
-    return _item_page(item, progress_form=form, status=422)
-
-
-@bp.route("/items/<int:item_id>/comments", methods=["POST"])
-@guard("comment", ActionItem, load=queries.item_detail)
-def comment(item: ActionItem):
-    form = CommentForm()
-    if form.validate_on_submit():
-        services.add_comment(item, form.text.data, actor=current_user)
-        flash(_("Comment added."), "success")
-        return redirect(url_for("plans.item", item_id=item.id) + "#comments", 303)
-    return _item_page(item, comment_form=form, status=422)
-
-
-@bp.route("/items/<int:item_id>/indicators", methods=["POST"])
-@guard("edit", ActionItem, load=queries.item_detail)
-def add_indicator(item: ActionItem):
-    form = IndicatorForm()
-    if form.validate_on_submit():
-        services.add_indicator(item, form.data_for(), actor=current_user)
-        flash(_("Indicator added."), "success")
-        return redirect(url_for("plans.item", item_id=item.id) + "#indicators", 303)
-    return _item_page(item, indicator_form=form, status=422)
-
-
-def _load_indicator(item_id: int, indicator_id: int) -> ActionItem | None:
-    indicator = db.session.get(Indicator, indicator_id)
-    return indicator.item if indicator is not None and indicator.item_id == item_id else None
-
-
-@bp.route("/items/<int:item_id>/indicators/<int:indicator_id>/delete", methods=["POST"])
-@guard("edit", ActionItem, load=_load_indicator)
-def remove_indicator(item: ActionItem):
-    indicator = db.session.get(Indicator, request.view_args["indicator_id"])
-    services.remove_indicator(indicator, actor=current_user)
-    flash(_("Indicator removed."), "success")
-    return redirect(url_for("plans.item", item_id=item.id) + "#indicators", 303)
-
-
-def _load_evidence(item_id: int, update_id: int) -> ActionItem | None:
-    update = db.session.get(ProgressUpdate, update_id)
-    return update.item if update is not None and update.item_id == item_id and update.evidence_path else None
-
-
-@bp.route("/items/<int:item_id>/updates/<int:update_id>/evidence")
-@guard("view", ActionItem, load=_load_evidence)
-def evidence(item: ActionItem):
-    update = db.session.get(ProgressUpdate, request.view_args["update_id"])
-    return send(update.evidence_path, update.evidence_name, update.evidence_type)

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from coordination.accounts import services
+from coordination.accounts import sessions
 
 T0 = datetime(2026, 12, 1, 10, 0, 5, tzinfo=UTC)
 
@@ -19,5 +19,5 @@ def clock(monkeypatch):
             self.now += timedelta(**delta)
 
     c = Clock()
-    monkeypatch.setattr(services, "utcnow", lambda: c.now)
+    monkeypatch.setattr(sessions, "utcnow", lambda: c.now)
     return c
