@@ -58,9 +58,10 @@ def check_database(url: str) -> None:
 def build(meetings: int, items: int, seed: int = 2026) -> dict:
     """Create the workload in the current app's database; return its description."""
     from coordination.accounts.models import Role, User
-    from coordination.accounts.services import hash_password, regenerate_feed_token
+    from coordination.accounts.services import hash_password
     from coordination.bodies import services as bodies
     from coordination.bodies.models import BodyKind, CharterStatus, QuorumRule, SeatRole, Visibility
+    from coordination.calendar.services import regenerate_feed_token
     from coordination.dates import local_today
     from coordination.extensions import db
     from coordination.meetings import services as meeting_services

@@ -62,10 +62,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from coordination.accounts.views import bp as accounts_bp
     from coordination.auditlog.views import bp as audit_bp
     from coordination.bodies.views import bp as bodies_bp
+    from coordination.calendar.views import bp as calendar_bp
+    from coordination.calendar.views import pages as calendar_pages_bp
     from coordination.dashboard.views import bp as dashboard_bp
     from coordination.evaluations.views import bp as evaluations_bp
     from coordination.meetings.views import bp as meetings_bp
-    from coordination.meetings.views import feeds as feeds_bp
     from coordination.minutes.views import bp as minutes_bp
     from coordination.notifications.views import bp as notifications_bp
     from coordination.organisations.views import bp as organisations_bp
@@ -73,9 +74,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from coordination.search.views import bp as search_bp
 
     for blueprint in (accounts_bp, audit_bp, bodies_bp, dashboard_bp, organisations_bp, plans_bp,
-                      meetings_bp, minutes_bp, feeds_bp, search_bp, notifications_bp,
+                      meetings_bp, minutes_bp, calendar_bp, calendar_pages_bp, search_bp, notifications_bp,
                       evaluations_bp):
         app.register_blueprint(blueprint)
+    from coordination.calendar.feeds import set_deadline_source
+    from coordination.plans.deadline_feed import DEADLINES
+
+    set_deadline_source(DEADLINES)  # the personal calendar feed carries the plans domain's deadlines
 
     from coordination.errors import register_error_handlers
 

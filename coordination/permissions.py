@@ -313,7 +313,7 @@ def feed_guard(load: Callable[..., Any] | None = None) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(token: str, **kwargs: Any):
-            from coordination.accounts.services import user_for_feed_token
+            from coordination.calendar.queries import user_for_feed_token
 
             user = user_for_feed_token(token)
             if user is None:

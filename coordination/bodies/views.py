@@ -77,18 +77,15 @@ def detail(body: Body):
     today = local_today()
     visible = visible_body_ids(current_user)
     children = [c for c in body.children if visible is None or c.id in visible]
-    from coordination.accounts.services import feed_token
     from coordination.evaluations.health import governance_health
     from coordination.evaluations.labels import labels
     from coordination.meetings import queries as meeting_queries
     from coordination.minutes import queries as minutes_queries
 
-    token = feed_token(current_user)
     health = governance_health([body.id], today - timedelta(days=365), today)["bodies"]
     return render_template(
         "bodies/detail.html",
         health=health[0] if health else None, health_labels=labels(),
-        feed_url=url_for("calendar.body_feed", token=token, body_id=body.id, _external=True) if token else None,
         body=body,
         children=children,
         today=today,

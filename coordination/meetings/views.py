@@ -1,4 +1,4 @@
-"""Meeting pages: scheduling, series, agenda, invitees, attendance; .ics, the agenda .docx and the feeds."""
+"""Meeting pages: scheduling, series, agenda, invitees, attendance and the agenda .docx."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -28,7 +28,6 @@ from coordination.exports import docx as docx_export
 from coordination.extensions import db
 from coordination.forms import form_status
 from coordination.i18n import in_locale
-from coordination.meetings import feeds as feeds_cache
 from coordination.meetings import queries, services, timeutil
 from coordination.meetings.forms import (
     AgendaItemForm,
@@ -40,7 +39,7 @@ from coordination.meetings.forms import (
 )
 from coordination.meetings.models import AgendaItem, Meeting, Presence, Rsvp
 from coordination.organisations.queries import all_organisations
-from coordination.permissions import feed_guard, guard, visible_body_ids
+from coordination.permissions import guard, visible_body_ids
 from coordination.uploads import send
 from coordination.urls import id_arg, page_arg
 
@@ -343,16 +342,6 @@ def attendance(meeting: Meeting):
 # --- exports -----------------------------------------------------------------------------------
 
 
-@bp.route("/<int:meeting_id>.ics")
-@guard("view", Meeting, load=queries.get_meeting)
-def meeting_ics(meeting: Meeting):
-    """One meeting; an occurrence of a series gives the whole series (one UID for all)."""
-    where = Meeting.series_id == meeting.series_id if meeting.series_id else Meeting.id == meeting.id
-    return feeds_cache.conditional(
-        feeds_cache.meeting_validator(meeting), f"meeting-{meeting.id}",
-        lambda: feeds_cache.meetings_calendar(meeting.title, [where], method="PUBLISH"))
-
-
 @bp.route("/<int:meeting_id>/agenda.docx")
 @guard("view", Meeting, load=queries.meeting_page)
 def agenda_docx(meeting: Meeting):
@@ -360,33 +349,3 @@ def agenda_docx(meeting: Meeting):
     with in_locale(download_language()) as code:
         data = docx_export.agenda_docx(meeting, document_labels(), code)
     return docx_response(data, f"agenda-{meeting.id}")
-
-
-# --- calendar feeds (token in the URL) -------------------------------------------------------------
-
-feeds = Blueprint("calendar", __name__, url_prefix="/calendar")
-
-
-@feeds.route("/<token>/mine.ics")
-@feed_guard()
-def personal_feed(user):
-    """My meetings, plus my organisation's action-item deadlines as all-day events."""
-    from coordination.permissions import bodies_sat_on, visible_body_ids
-
-    visible, sat_on = visible_body_ids(user), bodies_sat_on(user)
-
-    def build() -> bytes:
-        deadlines = feeds_cache.deadline_fragments(user.organisation_id, visible)
-        return feeds_cache.meetings_calendar(
-            _("My meetings and deadlines"), queries.personal_meetings_filter(user, visible, sat_on), extra=deadlines)
-
-    return feeds_cache.conditional(feeds_cache.personal_validator(user, visible, sat_on), "my-calendar", build)
-
-
-@feeds.route("/<token>/bodies/<int:body_id>.ics")
-@feed_guard(load=get_body)
-def body_feed(user, body: Body):
-    """Every meeting of a body; the guard has checked that the token's user may see it."""
-    return feeds_cache.conditional(
-        feeds_cache.body_validator(body), f"body-{body.id}",
-        lambda: feeds_cache.meetings_calendar(body.name, [Meeting.body_id == body.id]))
