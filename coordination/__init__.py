@@ -77,10 +77,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                       meetings_bp, minutes_bp, calendar_bp, calendar_pages_bp, search_bp, notifications_bp,
                       evaluations_bp):
         app.register_blueprint(blueprint)
+    # Higher domains plug into lower ones (imports point one way): the personal calendar feed
+    # carries the plans domain's deadlines; meetings and minutes are mailed by notifications.
     from coordination.calendar.feeds import set_deadline_source
+    from coordination.meetings import notices as meeting_notices
+    from coordination.minutes import notices as minutes_notices
+    from coordination.notifications import invitations, minutes_mail
     from coordination.plans.deadline_feed import DEADLINES
 
-    set_deadline_source(DEADLINES)  # the personal calendar feed carries the plans domain's deadlines
+    set_deadline_source(DEADLINES)
+    meeting_notices.set_mailer(invitations)
+    minutes_notices.set_mailer(minutes_mail)
 
     from coordination.errors import register_error_handlers
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -149,8 +150,6 @@ class Meeting(VersionedMixin, TimestampMixin, db.Model):
         """An occurrence of a series whose time no longer follows the rule."""
         if self.series_id is None or self.original_start_local is None:
             return False
-        from zoneinfo import ZoneInfo
-
         return self.start.astimezone(ZoneInfo(self.timezone)).replace(tzinfo=None) != self.original_start_local
 
     @property

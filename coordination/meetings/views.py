@@ -17,7 +17,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from coordination.accounts.forms import ConfirmForm
-from coordination.accounts.queries import active_people
+from coordination.accounts.queries import active_people, get_user
 from coordination.bodies.models import Body
 from coordination.bodies.queries import get_body
 from coordination.dates import local_today
@@ -28,7 +28,7 @@ from coordination.exports import docx as docx_export
 from coordination.extensions import db
 from coordination.forms import form_status
 from coordination.i18n import in_locale
-from coordination.meetings import queries, services, timeutil
+from coordination.meetings import agenda, attendance, queries, services, timeutil
 from coordination.meetings.forms import (
     AgendaItemForm,
     AttachmentForm,
@@ -39,7 +39,7 @@ from coordination.meetings.forms import (
 )
 from coordination.meetings.models import AgendaItem, Meeting, Presence, Rsvp
 from coordination.organisations.queries import all_organisations
-from coordination.permissions import guard, visible_body_ids
+from coordination.permissions import can, guard, visible_body_ids
 from coordination.uploads import send
 from coordination.urls import id_arg, page_arg
 
@@ -121,9 +121,7 @@ def create_series(body: Body):
 
 
 def _detail(meeting: Meeting, agenda_form=None, attachment_form=None, guest_form=None, status: int = 200):
-    from coordination.permissions import can
-
-    quorum = services.meeting_quorum(meeting)
+    quorum = attendance.meeting_quorum(meeting)
     mine = next((i for i in meeting.invitations if i.user_id == current_user.id), None)
     invited = {i.user_id for i in meeting.invitations}
     # The editing forms (and the people and organisations they list) only for those who edit.
@@ -172,7 +170,7 @@ def edit(meeting: Meeting):
 def add_agenda_item(meeting: Meeting):
     form = AgendaItemForm(all_organisations(), active_people())
     if form.validate_on_submit():
-        services.add_agenda_item(meeting, form.data_for(), actor=current_user)
+        agenda.add_agenda_item(meeting, form.data_for(), actor=current_user)
         flash(_("Agenda item added."), "success")
         return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#agenda", 303)
     return _detail(meeting, agenda_form=form, status=422)
@@ -193,7 +191,7 @@ def edit_agenda_item(meeting: Meeting):
     item = _the_item(meeting)
     form = AgendaItemForm(all_organisations(), active_people(), obj=item if request.method == "GET" else None)
     if form.validate_on_submit():
-        services.update_agenda_item(item, form.data_for(), actor=current_user)
+        agenda.update_agenda_item(item, form.data_for(), actor=current_user)
         flash(_("Agenda item saved."), "success")
         return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#agenda", 303)
     return render_template("meetings/agenda_form.html", form=form, meeting=meeting, item=item), form_status()
@@ -202,7 +200,7 @@ def edit_agenda_item(meeting: Meeting):
 @bp.route("/<int:meeting_id>/agenda/<int:item_id>/<any(up, down):direction>", methods=["POST"])
 @guard("edit", Meeting, load=lambda meeting_id, item_id, direction: _agenda_item(meeting_id, item_id))
 def move_agenda_item(meeting: Meeting):
-    services.move_agenda_item(_the_item(meeting), -1 if request.view_args["direction"] == "up" else 1, actor=current_user)
+    agenda.move_agenda_item(_the_item(meeting), -1 if request.view_args["direction"] == "up" else 1, actor=current_user)
     return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#agenda", 303)
 
 
@@ -214,7 +212,7 @@ def reorder_agenda(meeting: Meeting):
         ids = [int(part) for part in request.form.get("order", "").split(",") if part.strip()]
     except ValueError:
         ids = []
-    services.reorder_agenda(meeting, ids, actor=current_user)
+    agenda.reorder_agenda(meeting, ids, actor=current_user)
     flash(_("Agenda order saved."), "success")
     return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#agenda", 303)
 
@@ -222,7 +220,7 @@ def reorder_agenda(meeting: Meeting):
 @bp.route("/<int:meeting_id>/agenda/<int:item_id>/delete", methods=["POST"])
 @guard("edit", Meeting, load=_agenda_item)
 def delete_agenda_item(meeting: Meeting):
-    services.remove_agenda_item(_the_item(meeting), actor=current_user)
+    agenda.remove_agenda_item(_the_item(meeting), actor=current_user)
     flash(_("Agenda item removed."), "success")
     return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#agenda", 303)
 
@@ -238,7 +236,7 @@ def add_attachment(meeting: Meeting):
         else:
             item = next((a for a in meeting.agenda if a.id == form.agenda_item_id.data), None)
             try:
-                services.add_attachment(meeting, upload, item, actor=current_user)
+                agenda.add_attachment(meeting, upload, item, actor=current_user)
             except ValidationError as error:
                 form.apply_errors(error)
             else:
@@ -260,9 +258,7 @@ def invite_guest(meeting: Meeting):
     invited = {i.user_id for i in meeting.invitations}
     form = GuestForm([p for p in active_people() if p.id not in invited])
     if form.validate_on_submit():
-        from coordination.accounts.models import User
-
-        services.invite_guest(meeting, db.session.get(User, form.user_id.data), actor=current_user)
+        attendance.invite_guest(meeting, get_user(form.user_id.data), actor=current_user)
         flash(_("Guest invited."), "success")
         return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#invitees", 303)
     return _detail(meeting, guest_form=form, status=422)
@@ -301,7 +297,7 @@ def _invitation(meeting_id: int, invitation_id: int) -> Meeting | None:
 @guard("edit", Meeting, load=_invitation)
 def remove_invitee(meeting: Meeting):
     invitation = next(i for i in meeting.invitations if i.id == request.view_args["invitation_id"])
-    services.remove_invitee(invitation, actor=current_user)
+    attendance.remove_invitee(invitation, actor=current_user)
     flash(_("%(name)s is no longer invited.", name=invitation.person.full_name), "success")
     return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#invitees", 303)
 
@@ -313,14 +309,14 @@ def rsvp(meeting: Meeting):
     if value not in {r.value for r in Rsvp} - {Rsvp.NONE.value}:
         flash(_("Choose whether you will attend."), "danger")
         return _detail(meeting, status=422)
-    services.answer(meeting, current_user, Rsvp(value))
+    attendance.answer(meeting, current_user, Rsvp(value))
     flash(_("Your answer has been recorded."), "success")
     return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#invitees", 303)
 
 
-@bp.route("/<int:meeting_id>/attendance", methods=["GET", "POST"])
+@bp.route("/<int:meeting_id>/attendance", methods=["GET", "POST"], endpoint="attendance")
 @guard("edit", Meeting, load=queries.meeting_page)
-def attendance(meeting: Meeting):
+def attendance_register(meeting: Meeting):
     errors = {}
     if request.method == "POST":
         values = {}
@@ -331,7 +327,7 @@ def attendance(meeting: Meeting):
             else:
                 values[invitation.id] = Presence(raw)
         if not errors:
-            services.record_attendance(meeting, values, actor=current_user)
+            attendance.record_attendance(meeting, values, actor=current_user)
             flash(_("Attendance recorded."), "success")
             return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#attendance", 303)
     invitations = sorted(meeting.invitations, key=lambda i: (i.organisation.name if i.organisation else "", i.alternate))

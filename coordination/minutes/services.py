@@ -20,6 +20,7 @@ from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
 from coordination.meetings import timeutil
 from coordination.meetings.models import Meeting, MeetingStatus
+from coordination.minutes import notices
 from coordination.minutes.models import (
     Decision,
     DecisionCounter,
@@ -150,9 +151,7 @@ def circulate(minutes: Minutes, *, actor: User, comment_by: date | None = None) 
     minutes.status = MinutesStatus.CIRCULATED
     db.session.flush()
     audit.record(minutes, "circulate", {"comment_by": comment_by.isoformat()}, actor)
-    from coordination.notifications import minutes_mail
-
-    minutes_mail.circulated(minutes, comment_by)
+    notices.mailer().circulated(minutes, comment_by)
 
 
 def comment(minutes: Minutes, text: str, *, actor: User) -> MinutesComment:
@@ -188,9 +187,7 @@ def approve(minutes: Minutes, at_meeting: Meeting | None, *, actor: User, docume
     minutes.approved_on = utcnow()
     db.session.flush()
     audit.record(minutes, "approve", {"at_meeting": str(at_meeting)}, actor)
-    from coordination.notifications import minutes_mail
-
-    minutes_mail.settled(minutes, "approved", document() if document else None)
+    notices.mailer().settled(minutes, "approved", document() if document else None)
 
 
 def publish(minutes: Minutes, *, actor: User, document: Document = None) -> None:
@@ -200,9 +197,7 @@ def publish(minutes: Minutes, *, actor: User, document: Document = None) -> None
     minutes.status = MinutesStatus.PUBLISHED
     db.session.flush()
     audit.record(minutes, "publish", {}, actor)
-    from coordination.notifications import minutes_mail
-
-    minutes_mail.settled(minutes, "published", document() if document else None)
+    notices.mailer().settled(minutes, "published", document() if document else None)
 
 
 def correct(minutes: Minutes, reason: str, *, actor: User) -> Minutes:

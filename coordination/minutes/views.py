@@ -17,7 +17,7 @@ from coordination.exports import docx as docx_export
 from coordination.extensions import db
 from coordination.i18n import in_locale, localdate
 from coordination.meetings import queries as meeting_queries
-from coordination.meetings import services as meeting_services
+from coordination.meetings.attendance import meeting_quorum
 from coordination.meetings.models import Meeting
 from coordination.meetings.timeutil import to_local
 from coordination.minutes import queries, services
@@ -31,7 +31,7 @@ from coordination.minutes.forms import (
 )
 from coordination.minutes.models import DecisionText, Minutes, MinutesStatus
 from coordination.organisations.queries import all_organisations
-from coordination.permissions import guard
+from coordination.permissions import can, guard
 
 bp = Blueprint("minutes", __name__, url_prefix="/minutes")
 
@@ -48,7 +48,7 @@ def start(meeting: Meeting):
 
 
 def _quorum_text(meeting: Meeting) -> str:
-    q = meeting_services.meeting_quorum(meeting)
+    q = meeting_quorum(meeting)
     if not q.judged:
         return _("Quorum cannot be judged: the body had no adopted charter on the meeting day.")
     verdict = _("Quorum met") if q.met else _("Quorum not met")
@@ -57,8 +57,6 @@ def _quorum_text(meeting: Meeting) -> str:
 
 
 def _minutes_page(minutes: Minutes, status: int = 200, **forms):
-    from coordination.permissions import can
-
     meeting = meeting_queries.meeting_page(minutes.meeting_id)
     quorum_text = _quorum_text(meeting)
     # The secretariat's forms (and the lists they offer) are built only for those who edit.

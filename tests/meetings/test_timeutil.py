@@ -5,7 +5,7 @@ import pytest
 
 from coordination.bodies.models import QuorumRule
 from coordination.meetings import timeutil
-from coordination.meetings.services import required_for
+from coordination.meetings.attendance import required_for
 
 ZONE = "America/Port-au-Prince"  # observes daylight-saving time (UTC-5 / UTC-4)
 
