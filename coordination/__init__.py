@@ -78,14 +78,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                       evaluations_bp):
         app.register_blueprint(blueprint)
     # Higher domains plug into lower ones (imports point one way): the personal calendar feed
-    # carries the plans domain's deadlines; meetings and minutes are mailed by notifications.
+    # carries the plans domain's deadlines, minutes its actions arising; meetings and minutes
+    # are mailed by notifications.
     from coordination.calendar.feeds import set_deadline_source
     from coordination.meetings import notices as meeting_notices
+    from coordination.minutes import actions as minutes_actions
     from coordination.minutes import notices as minutes_notices
     from coordination.notifications import invitations, minutes_mail
+    from coordination.plans.arising import ARISING
     from coordination.plans.deadline_feed import DEADLINES
 
     set_deadline_source(DEADLINES)
+    minutes_actions.set_source(ARISING)
     meeting_notices.set_mailer(invitations)
     minutes_notices.set_mailer(minutes_mail)
 

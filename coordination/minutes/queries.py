@@ -14,7 +14,6 @@ from coordination.minutes.models import (
     MinutesComment,
     MinutesStatus,
 )
-from coordination.plans.models import ActionItem
 
 
 def minutes_page(minutes_id: int) -> Minutes | None:
@@ -27,15 +26,6 @@ def minutes_page(minutes_id: int) -> Minutes | None:
             joinedload(Minutes.approved_at_meeting), joinedload(Minutes.approved_by),
         )
     ).unique().scalar_one_or_none()
-
-
-def arising_actions(meeting_id: int) -> list[ActionItem]:
-    """Action items created from the decisions of a meeting."""
-    return list(db.session.execute(
-        db.select(ActionItem).where(ActionItem.meeting_id == meeting_id)
-        .options(joinedload(ActionItem.lead_organisation), joinedload(ActionItem.focal_person))
-        .order_by(ActionItem.decision_id, ActionItem.id)
-    ).scalars())
 
 
 def decision_register(body_ids: set[int] | None, year: int | None, search: str,

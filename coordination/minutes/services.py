@@ -20,7 +20,7 @@ from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
 from coordination.meetings import timeutil
 from coordination.meetings.models import Meeting, MeetingStatus
-from coordination.minutes import notices
+from coordination.minutes import actions, notices
 from coordination.minutes.models import (
     Decision,
     DecisionCounter,
@@ -30,7 +30,6 @@ from coordination.minutes.models import (
     MinutesSection,
     MinutesStatus,
 )
-from coordination.plans.models import ActionItem
 
 # Builds (file name, Word bytes) after the change, for the mail; None: no attachment.
 Document = Callable[[], tuple[str, bytes]] | None
@@ -125,9 +124,7 @@ def remove_decision(entry: DecisionText, *, actor: User) -> None:
     _editable(minutes)
     decision = entry.decision
     if len(decision.texts) == 1:  # only in this draft: the decision itself goes
-        arising = db.session.execute(
-            db.select(sa.func.count()).select_from(ActionItem).where(ActionItem.decision_id == decision.id)
-        ).scalar()
+        arising = actions.source().count_for_decision(decision.id)
         if arising:
             raise ConflictError(_l("Action items arise from this decision: remove them from the action plan first."))
     audit.record(minutes, "decision_removed", {"reference": decision.reference}, actor)
@@ -233,18 +230,5 @@ def action_from_decision(entry: DecisionText, data: dict[str, Any], *, actor: Us
     Refused once the minutes are approved: the approved version and its Word file must show
     the same actions arising as on the day of approval.
     """
-    from coordination.plans import services as plans
-    from coordination.plans.models import Origin
-
     _editable(entry.minutes)
-    decision = entry.decision
-    meeting = entry.minutes.meeting
-    item = plans.create_item(
-        {**data, "origin": Origin.MEETING_DECISION, "origin_note": decision.reference, "scope_national": True},
-        plan=None, parent=None, body_id=meeting.body_id, actor=actor,
-    )
-    item.meeting_id = meeting.id
-    item.decision_id = decision.id
-    item.decision_reference = decision.reference
-    db.session.flush()
-    return item
+    return actions.source().create(entry.decision, entry.minutes.meeting, data, actor=actor)
