@@ -80,7 +80,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Higher domains plug into lower ones (imports point one way): the personal calendar feed
     # carries the plans domain's deadlines, minutes its actions arising; meetings and minutes
     # are mailed by notifications.
-    from coordination.calendar.feeds import set_deadline_source
+    from coordination.calendar import feeds as calendar_feeds
     from coordination.meetings import notices as meeting_notices
     from coordination.minutes import actions as minutes_actions
     from coordination.minutes import notices as minutes_notices
@@ -88,10 +88,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from coordination.plans.arising import ARISING
     from coordination.plans.deadline_feed import DEADLINES
 
-    set_deadline_source(DEADLINES)
-    minutes_actions.set_source(ARISING)
-    meeting_notices.set_mailer(invitations)
-    minutes_notices.set_mailer(minutes_mail)
+    calendar_feeds.deadlines.fill(DEADLINES)
+    minutes_actions.source.fill(ARISING)
+    meeting_notices.mailer.fill(invitations)
+    minutes_notices.mailer.fill(minutes_mail)
 
     from coordination.errors import register_error_handlers
 

@@ -15,8 +15,8 @@ what changed, not by rebuilding the file:
   change, so a feed whose cache is cold only serialises what changed.
 
 The personal feed also carries the viewer's organisation's action-item deadlines. The plans
-domain, above this one, provides them (:class:`DeadlineSource`, registered by the app factory
-with :func:`set_deadline_source`).
+domain, above this one, provides them (:class:`DeadlineSource`, in the slot ``deadlines`` the
+app factory fills).
 
 The cache is Flask-Caching (``coordination.extensions.cache``): in-process by default,
 Redis when ``CACHE_REDIS_URL`` is configured.
@@ -39,6 +39,7 @@ from coordination.db import utcnow
 from coordination.exports import ics
 from coordination.extensions import cache
 from coordination.meetings.models import Meeting
+from coordination.meetings.slot import Slot
 
 # Raised whenever the serialisation changes, so entries kept in a shared Redis by an older
 # release are not served by a newer one.
@@ -67,13 +68,7 @@ class DeadlineSource(Protocol):
         """The deadlines as all-day events, each serialised once per version."""
 
 
-_deadlines: DeadlineSource | None = None
-
-
-def set_deadline_source(source: DeadlineSource) -> None:
-    """Let the personal feed carry deadlines (the app factory registers the plans domain's)."""
-    global _deadlines
-    _deadlines = source
+deadlines: Slot[DeadlineSource] = Slot("deadline source")
 
 
 def digest(*parts: Any) -> str:
@@ -126,8 +121,8 @@ def personal_validator(user: Any, visible: set[int] | None, sat_on: set[int]) ->
     see them now (the visible bodies and seats are part of the key)."""
     meetings = queries.meeting_aggregate(*queries.personal_meetings_filter(user, visible, sat_on))
     items: tuple = NO_DEADLINES
-    if user.organisation_id is not None and _deadlines is not None:
-        items = _deadlines.aggregate(user.organisation_id, visible)
+    if user.organisation_id is not None:
+        items = deadlines.get().aggregate(user.organisation_id, visible)
     seats = (None if visible is None else sorted(visible), sorted(sat_on), user.organisation_id)
     return _validator(f"user:{user.id}:{get_locale()}", (meetings, items, seats),
                       _latest(*meetings[3:], items[3]))
@@ -146,10 +141,10 @@ def meeting_validator(meeting: Meeting) -> Validator:
 
 
 def deadline_fragments(organisation_id: int | None, visible: set[int] | None) -> list[ics.Fragment]:
-    """The organisation's action-item deadlines as all-day events (none without a source)."""
-    if organisation_id is None or _deadlines is None:
+    """The organisation's action-item deadlines as all-day events."""
+    if organisation_id is None:
         return []
-    return _deadlines.fragments(organisation_id, visible)
+    return deadlines.get().fragments(organisation_id, visible)
 
 
 # --- responses -----------------------------------------------------------------------------

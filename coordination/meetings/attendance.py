@@ -55,7 +55,7 @@ def invite_guest(meeting: Meeting, user: User, *, actor: User) -> Invitation:
     db.session.add(invitation)
     db.session.flush()
     audit.record(meeting, "invite", {"guest": user.full_name}, actor)
-    notices.mailer().invitee_added(invitation)
+    notices.mailer.get().invitee_added(invitation)
     db.session.flush()
     return invitation
 
@@ -65,7 +65,7 @@ def remove_invitee(invitation: Invitation, *, actor: User) -> None:
     meeting = invitation.meeting
     if meeting.end < utcnow():
         raise ConflictError(_l("This meeting is over."))
-    notices.mailer().invitee_removed(invitation)
+    notices.mailer.get().invitee_removed(invitation)
     name = invitation.person.full_name
     meeting.invitations.remove(invitation)
     db.session.flush()

@@ -1,10 +1,11 @@
 """What a meeting's invitees are mailed, and when: meetings decide, the notifications domain
-(above this one) writes and queues the mail. The app factory registers its mailer."""
+(above this one) writes and queues the mail. The app factory fills the slot."""
 from __future__ import annotations
 
 from typing import Protocol
 
 from coordination.meetings.models import Invitation, Meeting
+from coordination.meetings.slot import Slot
 
 
 class Mailer(Protocol):
@@ -23,17 +24,4 @@ class Mailer(Protocol):
         """Send a cancellation to a person taken off the list."""
 
 
-_mailer: Mailer | None = None
-
-
-def set_mailer(mailer: Mailer) -> None:
-    """Register the mailer (once, by the app factory)."""
-    global _mailer
-    _mailer = mailer
-
-
-def mailer() -> Mailer:
-    """The registered mailer; without one, mail would be lost silently, so this refuses."""
-    if _mailer is None:
-        raise RuntimeError("No meeting mailer registered: build the application with create_app().")
-    return _mailer
+mailer: Slot[Mailer] = Slot("meeting mailer")

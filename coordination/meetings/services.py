@@ -137,7 +137,7 @@ def _tell_invitees(meeting: Meeting, changes: dict[str, tuple]) -> None:
     if meeting.invitations_sent_at is None:
         return
     if any(f in changes for f in MAILED_AT_ONCE):
-        notices.mailer().send_update(meeting)
+        notices.mailer.get().send_update(meeting)
     elif any(f in changes for f in MAILED_LATER):
         meeting.text_update_pending = True
     db.session.flush()
@@ -150,7 +150,7 @@ def send_invitations(meeting: Meeting, *, actor: User) -> int:
         raise ConflictError(_l("This meeting is cancelled."))
     if meeting.end < utcnow():
         raise ConflictError(_l("This meeting is over."))
-    count = notices.mailer().send_invitations(meeting)
+    count = notices.mailer.get().send_invitations(meeting)
     db.session.flush()
     audit.record(meeting, "invitations_sent", {"mails": count}, actor)
     return count
@@ -160,7 +160,7 @@ def send_pending_update(meeting: Meeting, *, actor: User) -> int:
     """Send, as one update, the text changes that were held back."""
     if meeting.invitations_sent_at is None:
         raise ConflictError(_l("The invitations have not been sent yet."))
-    count = notices.mailer().send_update(meeting)
+    count = notices.mailer.get().send_update(meeting)
     db.session.flush()
     audit.record(meeting, "update_sent", {"mails": count}, actor)
     return count

@@ -1,7 +1,7 @@
 """Actions arising from decisions: the action items a meeting's decisions gave rise to.
 
 Action items belong to the plans domain, above this one; it provides them through
-:class:`ActionsArising`, registered by the app factory with :func:`set_source`.
+:class:`ActionsArising`, filled by the app factory.
 """
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from coordination.accounts.models import User
 from coordination.meetings.models import Meeting
+from coordination.meetings.slot import Slot
 from coordination.minutes.models import Decision
 
 
@@ -25,17 +26,4 @@ class ActionsArising(Protocol):
         """A new action item arising from ``decision`` at ``meeting``, linked to both."""
 
 
-_source: ActionsArising | None = None
-
-
-def set_source(source: ActionsArising) -> None:
-    """Register where actions arising come from (once, by the app factory)."""
-    global _source
-    _source = source
-
-
-def source() -> ActionsArising:
-    """The registered source of actions arising."""
-    if _source is None:
-        raise RuntimeError("No source of actions arising registered: build the application with create_app().")
-    return _source
+source: Slot[ActionsArising] = Slot("source of actions arising")

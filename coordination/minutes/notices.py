@@ -1,11 +1,12 @@
 """What the body's members are mailed about minutes (circulated, approved, published): minutes
 decide, the notifications domain (above this one) writes and queues the mail. The app factory
-registers its mailer."""
+fills the slot."""
 from __future__ import annotations
 
 from datetime import date
 from typing import Protocol
 
+from coordination.meetings.slot import Slot
 from coordination.minutes.models import Minutes
 
 
@@ -19,17 +20,4 @@ class Mailer(Protocol):
         """Approved or published (``kind``): the link, and the Word file if given."""
 
 
-_mailer: Mailer | None = None
-
-
-def set_mailer(mailer: Mailer) -> None:
-    """Register the mailer (once, by the app factory)."""
-    global _mailer
-    _mailer = mailer
-
-
-def mailer() -> Mailer:
-    """The registered mailer; without one, mail would be lost silently, so this refuses."""
-    if _mailer is None:
-        raise RuntimeError("No minutes mailer registered: build the application with create_app().")
-    return _mailer
+mailer: Slot[Mailer] = Slot("minutes mailer")

@@ -124,7 +124,7 @@ def remove_decision(entry: DecisionText, *, actor: User) -> None:
     _editable(minutes)
     decision = entry.decision
     if len(decision.texts) == 1:  # only in this draft: the decision itself goes
-        arising = actions.source().count_for_decision(decision.id)
+        arising = actions.source.get().count_for_decision(decision.id)
         if arising:
             raise ConflictError(_l("Action items arise from this decision: remove them from the action plan first."))
     audit.record(minutes, "decision_removed", {"reference": decision.reference}, actor)
@@ -148,7 +148,7 @@ def circulate(minutes: Minutes, *, actor: User, comment_by: date | None = None) 
     minutes.status = MinutesStatus.CIRCULATED
     db.session.flush()
     audit.record(minutes, "circulate", {"comment_by": comment_by.isoformat()}, actor)
-    notices.mailer().circulated(minutes, comment_by)
+    notices.mailer.get().circulated(minutes, comment_by)
 
 
 def comment(minutes: Minutes, text: str, *, actor: User) -> MinutesComment:
@@ -184,7 +184,7 @@ def approve(minutes: Minutes, at_meeting: Meeting | None, *, actor: User, docume
     minutes.approved_on = utcnow()
     db.session.flush()
     audit.record(minutes, "approve", {"at_meeting": str(at_meeting)}, actor)
-    notices.mailer().settled(minutes, "approved", document() if document else None)
+    notices.mailer.get().settled(minutes, "approved", document() if document else None)
 
 
 def publish(minutes: Minutes, *, actor: User, document: Document = None) -> None:
@@ -194,7 +194,7 @@ def publish(minutes: Minutes, *, actor: User, document: Document = None) -> None
     minutes.status = MinutesStatus.PUBLISHED
     db.session.flush()
     audit.record(minutes, "publish", {}, actor)
-    notices.mailer().settled(minutes, "published", document() if document else None)
+    notices.mailer.get().settled(minutes, "published", document() if document else None)
 
 
 def correct(minutes: Minutes, reason: str, *, actor: User) -> Minutes:
@@ -231,4 +231,4 @@ def action_from_decision(entry: DecisionText, data: dict[str, Any], *, actor: Us
     the same actions arising as on the day of approval.
     """
     _editable(entry.minutes)
-    return actions.source().create(entry.decision, entry.minutes.meeting, data, actor=actor)
+    return actions.source.get().create(entry.decision, entry.minutes.meeting, data, actor=actor)

@@ -65,7 +65,7 @@ def _minutes_page(minutes: Minutes, status: int = 200, **forms):
     circulated = minutes.status == MinutesStatus.CIRCULATED
     return render_template(
         "minutes/detail.html", minutes=minutes, meeting=meeting, quorum_text=quorum_text,
-        versions=meeting.minutes, actions=actions_arising().of_meeting(meeting.id), confirm=ConfirmForm(),
+        versions=meeting.minutes, actions=actions_arising.get().of_meeting(meeting.id), confirm=ConfirmForm(),
         comment_by_default=(local_today() + timedelta(days=current_app.config["MINUTES_COMMENT_DAYS"])).isoformat(),
         minutes_form=forms.get("minutes_form") or (MinutesForm(obj=minutes) if manage else None),
         decision_form=forms.get("decision_form") or (DecisionForm() if manage else None),
@@ -235,7 +235,7 @@ def _minutes_document(minutes: Minutes, code: str) -> bytes:
     actions = [
         [a.code, a.title, a.lead_organisation.short_name if a.lead_organisation else "",
          a.focal_person.full_name if a.focal_person else "", localdate(a.deadline), a.decision_reference]
-        for a in actions_arising().of_meeting(meeting.id)
+        for a in actions_arising.get().of_meeting(meeting.id)
     ]
     labels = document_labels()
     if minutes.approved_at_meeting:
