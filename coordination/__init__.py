@@ -5,6 +5,7 @@ import logging
 from typing import Any
 
 from flask import Flask
+from flask_babel import Babel
 
 from coordination.config import INSTANCE, ROOT, Config, development_secret_key
 
@@ -39,7 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     mask_secrets()
 
     from coordination import hooks
-    from coordination.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
+    from coordination.extensions import cache, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -47,7 +48,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     cache.init_app(app)
     login_manager.init_app(app)
-    babel.init_app(app, locale_selector=hooks.select_locale, timezone_selector=hooks.select_timezone)
+    # One Babel per app, not a shared extension object: Flask-Babel caches loaded catalogues on
+    # the Babel object, so a second app reading other catalogues (the i18n tests' fixture app)
+    # would otherwise be served the first app's translations.
+    Babel(app, locale_selector=hooks.select_locale, timezone_selector=hooks.select_timezone)
 
     from flask_bootstrap import Bootstrap5
 

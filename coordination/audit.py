@@ -1,13 +1,18 @@
-"""The audit log: who changed what, when, written in the same transaction as the change."""
+"""The audit log: who changed what, when, written in the same transaction as the change.
+
+:func:`save_new` and :func:`save_changes` are the tail of every create and edit service:
+apply the form's fields, flush, and record what changed, in one call.
+"""
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coordination.db import UTCDateTime, utcnow
+from coordination.db import UTCDateTime, apply_changes, check_version, utcnow
 from coordination.extensions import db
 
 
@@ -56,3 +61,29 @@ def record(obj: Any, action: str, changes: dict[str, Any] | None, actor: Any) ->
     )
     db.session.add(entry)
     return entry
+
+
+def save_new(obj: Any, data: Mapping[str, Any], fields: Iterable[str], *, actor: Any,
+             action: str = "create") -> Any:
+    """Set ``fields`` from ``data`` on a new ``obj``, add and flush it, and record its creation."""
+    changes = apply_changes(obj, data, fields)
+    db.session.add(obj)
+    db.session.flush()
+    record(obj, action, changes, actor)
+    return obj
+
+
+def save_changes(obj: Any, data: Mapping[str, Any], fields: Iterable[str], *, actor: Any,
+                 action: str = "update", extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Edit ``obj`` from ``data``: refuse a stale copy (``data["version"]``), apply ``fields``, and
+    when anything changed (``extra`` adds changes made by the caller) flush and record it.
+
+    Returns the changes, ``{field: (old, new)}``; nothing is written when there are none.
+    """
+    check_version(obj, data.get("version"))
+    changes: dict[str, Any] = apply_changes(obj, data, fields)
+    changes.update(extra or {})
+    if changes:
+        db.session.flush()
+        record(obj, action, changes, actor)
+    return changes

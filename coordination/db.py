@@ -14,6 +14,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from coordination.errors import STALE_MESSAGE, STEP_REFUSED, ConflictError, StaleError
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -169,6 +171,31 @@ def audit_value(value: Any) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         return sorted(audit_value(v) for v in value)
     return str(value)
+
+
+def check_version(obj: Any, expected: Any) -> None:
+    """Refuse an edit made from a stale copy (optimistic locking): ``expected`` is the version the
+    form was opened at (its hidden ``version`` field); none given means nothing to check."""
+    if expected in (None, ""):
+        return
+    if int(expected) != obj.version:
+        raise StaleError(STALE_MESSAGE)
+
+
+def transition(obj: Any, to: Any, steps: Mapping[Any, Iterable[Any]], *, field: str = "status",
+               message: Any = None) -> Any:
+    """Move ``obj`` from its current state to ``to`` if ``steps`` allows it; return the old state.
+
+    ``steps`` maps each state to the states it may go to (a state missing from it goes nowhere).
+    An illegal step raises :class:`ConflictError` (409) with ``message`` or a generic one, and
+    leaves the object as it was. The one place status workflows (minutes, charters, meetings,
+    evaluations) are enforced, so a new route cannot skip a step.
+    """
+    old = getattr(obj, field)
+    if to not in steps.get(old, ()):
+        raise ConflictError(message or STEP_REFUSED)
+    setattr(obj, field, to)
+    return old
 
 
 def apply_changes(obj: Any, data: Mapping[str, Any], fields: Iterable[str]) -> dict[str, tuple]:

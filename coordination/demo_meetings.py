@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta
 
+from coordination import dates
 from coordination.accounts.models import User
 from coordination.bodies.models import Body
 from coordination.dates import local_today
@@ -65,8 +66,8 @@ def load_meetings(orgs: dict[str, Organisation], people: dict[str, User], commit
         meetings.update_meeting(moved, {
             "title": moved.title, "kind": moved.kind, "location": moved.location, "online_link": moved.online_link,
             "status": MeetingStatus.CONFIRMED, "status_reason": "", "timezone": moved.timezone,
-            "start_local": meetings.timeutil.to_local(moved.start, moved.timezone) + timedelta(days=1),
-            "end_local": meetings.timeutil.to_local(moved.end, moved.timezone) + timedelta(days=1),
+            "start_local": dates.to_local(moved.start, moved.timezone) + timedelta(days=1),
+            "end_local": dates.to_local(moved.end, moved.timezone) + timedelta(days=1),
         }, actor=secretary)
     for meeting in occurrences:
         for title, presenter, minutes in AGENDA:
@@ -96,7 +97,7 @@ def load_meetings(orgs: dict[str, Organisation], people: dict[str, User], commit
             text, owner = next(decisions)
             decision = minutes_services.add_decision(minutes, {"text": text}, actor=secretary)
             if rng.random() < 0.7:
-                local = meetings.timeutil.to_local(meeting.start, meeting.timezone).date()
+                local = dates.to_local(meeting.start, meeting.timezone).date()
                 focal = next((p for p in people.values() if p.organisation_id == orgs[owner].id), None)
                 minutes_services.action_from_decision(decision, {
                     "title": text.split(".")[0][:120], "lead_organisation_id": orgs[owner].id,

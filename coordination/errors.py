@@ -60,6 +60,8 @@ STALE_MESSAGE = _l(
     "open the current version and apply them again."
 )
 
+STEP_REFUSED = _l("This step is not possible from the record's current state. Reload the page to see it.")
+
 
 def _rollback() -> None:
     from sqlalchemy.exc import SQLAlchemyError

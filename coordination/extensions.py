@@ -1,5 +1,4 @@
 """Flask extensions, created unbound and initialised in create_app()."""
-from flask_babel import Babel
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_login import LoginManager
@@ -13,7 +12,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
 # Serialised calendar feeds and events (in-process by default, Redis when CACHE_REDIS_URL is set).
 cache = Cache()
 

@@ -1,14 +1,16 @@
-"""Shared form pieces: the base form, enum choices, stale-copy guard, service errors on fields."""
+"""Shared form pieces: the base form, enum choices, stale-copy guard, service errors on fields,
+and :func:`submit`, the one way a view handles a submitted form."""
 from __future__ import annotations
 
 import enum
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
-from flask import current_app
+from flask import current_app, flash, redirect, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import (
@@ -26,7 +28,13 @@ from wtforms.fields import DateField
 from wtforms.validators import Length, StopValidation
 
 from coordination.errors import ValidationError
+from coordination.submissions import claim
 from coordination.text import LINE_BREAKS, clean
+
+# The app extension giving a form shown by GET the text saved before a re-authentication: a
+# callable(field names) -> formdata or None, installed by coordination.accounts.security (a domain
+# above this shared module, so it registers itself instead of being imported here).
+RESTORED_FORMDATA = "concertation.restored_formdata"
 
 # What the columns hold: INTEGER (PostgreSQL's int4) and NUMERIC(16, 2).
 INT_LIMIT = 2**31 - 1
@@ -107,10 +115,9 @@ class BaseForm(FlaskForm):
     form_token = HiddenField()
 
     def __init__(self, *args: Any, **kwargs: Any):
-        if not args and "formdata" not in kwargs:
-            from coordination.accounts.security import restored_formdata
-
-            restored = restored_formdata({name for name, _field in self._unbound_fields})
+        restore = current_app.extensions.get(RESTORED_FORMDATA)
+        if not args and "formdata" not in kwargs and restore is not None:
+            restored = restore({name for name, _field in self._unbound_fields})
             if restored is not None:
                 kwargs["formdata"] = restored
         super().__init__(*args, **kwargs)
@@ -126,10 +133,6 @@ class BaseForm(FlaskForm):
         posted = self.form_token.raw_data if self.one_time_token else None
         token = posted[0] if posted else ""
         if token and len(token) <= 64:
-            from flask_login import current_user
-
-            from coordination.submissions import claim
-
             claim(token, current_user.id if current_user.is_authenticated else None)
         return True
 
@@ -171,6 +174,10 @@ class VersionedForm(BaseForm):
     version = HiddenField()
 
 
+class ConfirmForm(BaseForm):
+    """An empty form carrying only the CSRF token, for POST-only buttons (delete, approve, revoke)."""
+
+
 class MultiCheckboxField(SelectMultipleField):
     """A group of checkboxes (usable without JavaScript, unlike a multiple select)."""
 
@@ -180,9 +187,33 @@ class MultiCheckboxField(SelectMultipleField):
 
 def form_status() -> int:
     """200 for a form shown afresh, 422 when a submitted form is shown again with errors."""
-    from flask import request
-
     return 422 if request.method == "POST" else 200
+
+
+def submit(form: BaseForm, action: Callable[[], Any], *, done: Callable[[Any], tuple[Any, str]],
+           render: Callable[[], Any]) -> Any:
+    """The form-submit pattern of every view: validate → service → flash → redirect, else re-render.
+
+    When ``form`` validates, ``action()`` runs the service; a :class:`ValidationError` it raises
+    is shown beside the fields it names. Otherwise ``done(result)`` gives ``(message, location)``:
+    the message is flashed and the browser is sent there with a 303 (so a reload never posts
+    again). Any other domain error (conflict, stale copy, refused) propagates to the error
+    handlers, which roll back and answer with its status. When the form is shown (first time,
+    invalid input, refused by the service), ``render()`` gives the page: a body, answered with
+    :func:`form_status` (200 on GET, 422 on POST), or a ``(body, status)`` tuple used as is.
+    """
+    if form.validate_on_submit():
+        try:
+            result = action()
+        except ValidationError as error:
+            form.apply_errors(error)
+        else:
+            message, location = done(result)
+            if message:
+                flash(message, "success")
+            return redirect(location, 303)
+    page = render()
+    return page if isinstance(page, tuple) else (page, form_status())
 
 
 def enum_choices(enum_cls: type[enum.Enum], blank: str | None = None) -> list[tuple[str, str]]:

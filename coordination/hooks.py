@@ -5,7 +5,6 @@ from flask import Flask, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from coordination.dates import local_today
-from coordination.i18n import localdate, localtime, zone  # noqa: F401  (zone: imported from here by views)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -48,11 +47,10 @@ def register(app: Flask) -> None:
         item_class=ActionItem,
         current_user=current_user,  # also for imported macros, which get no context
     )
-    app.jinja_env.filters["localtime"] = localtime
-    app.jinja_env.filters["localdate"] = localdate
-    from coordination import i18n
+    from coordination import dates, i18n
 
     i18n.register(app)
+    dates.register(app)
 
     @app.before_request
     def force_password_change():

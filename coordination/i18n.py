@@ -1,7 +1,8 @@
 """Languages and locale-aware formatting: which language a page is shown in, and how people read dates, numbers and money.
 
 One place decides the language (:func:`select_locale`, Flask-Babel's selector) and one place
-formats what people read (the ``format_*`` helpers, also template filters). A language is
+formats numbers and money (the ``format_*`` helpers, also template filters); dates and times
+are formatted by :mod:`coordination.dates`. A language is
 only selected when a catalogue exists for it (English, the source, always does), so the
 ``lang`` attribute of a page is always the language it is actually written in.
 
@@ -15,20 +16,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from babel.dates import format_interval as babel_format_interval
-from babel.dates import format_skeleton
 from babel.numbers import format_currency as babel_format_currency
 from babel.numbers import format_decimal as babel_format_decimal
 from babel.numbers import format_percent as babel_format_percent
 from flask import current_app, has_request_context, request, session
-from flask_babel import force_locale, format_date, format_time, get_locale
+from flask_babel import force_locale, get_locale
+from flask_login import current_user
 
 SOURCE_LANGUAGE = "en"
 # Each language is offered under its own name (a reader who does not understand the current
@@ -82,8 +80,6 @@ def select_locale() -> str:
     """
     if not has_request_context():
         return resolve(None)
-    from flask_login import current_user
-
     if current_user and current_user.is_authenticated and current_user.language:
         return resolve(current_user.language)
     chosen = session.get(SESSION_KEY)
@@ -114,76 +110,9 @@ def in_locale(user_or_code: Any) -> Iterator[str]:
 # --- formatting -----------------------------------------------------------------------------
 
 
-def _locale() -> Locale:
+def current_locale() -> Locale:
+    """The Babel locale of the current language (English outside a request)."""
     return get_locale() or Locale.parse(SOURCE_LANGUAGE)
-
-
-def zone(name: str | None) -> ZoneInfo:
-    """The IANA zone ``name``, or the portal default when it is empty or unknown."""
-    try:
-        return ZoneInfo(name or current_app.config["DEFAULT_TIMEZONE"])
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(current_app.config["DEFAULT_TIMEZONE"])
-
-
-def span_text(start: datetime, end: datetime, zone: ZoneInfo, locale: Locale | str, *, weekday: bool = True) -> str:
-    """The one format of a meeting's start and end (pure: used by pages and Word documents alike).
-
-    The same day is written once ("Tue, Nov 3, 2026, 10:00 AM – 12:00 PM EST",
-    « mar. 3 nov. 2026, 10:00 – 12:00 HNE »); a span over several days repeats the date.
-    The zone is the abbreviation of the start in ``zone``.
-    """
-    locale = Locale.parse(locale) if isinstance(locale, str) else locale
-    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
-    day_skeleton = "yMMMEd" if weekday else "yMMMd"
-    time_skeleton = "hm" if "h" in str(locale.time_formats["short"].pattern) else "Hm"
-    glue = str(locale.datetime_formats["medium"])  # "{1}, {0}": {1} is the date, {0} the time
-    if local_start.date() == local_end.date():
-        day = format_skeleton(day_skeleton, local_start, tzinfo=zone, locale=locale)
-        if local_start == local_end:
-            hours = format_skeleton(time_skeleton, local_start, tzinfo=zone, locale=locale)
-        else:
-            hours = babel_format_interval(local_start, local_end, time_skeleton, tzinfo=zone, locale=locale)
-        text = glue.replace("{1}", day).replace("{0}", hours)
-    else:
-        ends = [glue.replace("{1}", format_skeleton(day_skeleton, moment, tzinfo=zone, locale=locale))
-                .replace("{0}", format_skeleton(time_skeleton, moment, tzinfo=zone, locale=locale))
-                for moment in (local_start, local_end)]
-        text = f"{ends[0]} – {ends[1]}"
-    return f"{text} {local_start.tzname()}"
-
-
-def format_span(start: datetime | None, end: datetime | None, tz: str | None = None, *, weekday: bool = True) -> str:
-    """A meeting's start and end in the reader's language, in the time zone ``tz`` (see :func:`span_text`)."""
-    if start is None:
-        return ""
-    return span_text(start, end or start, zone(tz), _locale(), weekday=weekday)
-
-
-def format_moment(value: datetime | None, tz: str | None = None, *, weekday: bool = False) -> str:
-    """One instant (a comment, a log-in) in the time zone ``tz``, with the zone abbreviation."""
-    if value is None:
-        return ""
-    return format_span(value, value, tz, weekday=weekday)
-
-
-def localtime(value: datetime | None, tz: str | None = None, fmt: str = "medium") -> str:
-    """A UTC datetime in the time zone ``tz`` (a body's): date, hour and zone abbreviation.
-
-    ``fmt`` ("short", "medium", "full") sets how the date is written; the hour is always short.
-    Date and time are formatted apart so Babel never names a zone of its own.
-    """
-    if value is None:
-        return ""
-    local = value.astimezone(zone(tz))
-    day = format_date(local.date(), fmt)
-    hour = format_time(local.time(), "short", rebase=False)
-    return f"{day}, {hour} {local.tzname()}"
-
-
-def localdate(value: date | None, fmt: str = "medium") -> str:
-    """A calendar date in the reader's language ("Nov 3, 2026", « 3 nov. 2026 », "3 nov 2026")."""
-    return format_date(value, fmt) if value else ""
 
 
 def format_number(value: Any, digits: int | None = None) -> str:
@@ -193,15 +122,15 @@ def format_number(value: Any, digits: int | None = None) -> str:
     if digits is not None:
         value = round(Decimal(str(value)), digits)
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        return babel_format_decimal(value, format=pattern, locale=_locale())
-    return babel_format_decimal(value, locale=_locale())
+        return babel_format_decimal(value, format=pattern, locale=current_locale())
+    return babel_format_decimal(value, locale=current_locale())
 
 
 def format_percentage(value: Any) -> str:
     """A percentage given from 0 to 100, rounded to a whole number ("45%", « 45 % »)."""
     if value is None:
         return ""
-    return babel_format_percent(round(Decimal(str(value))) / 100, locale=_locale())
+    return babel_format_percent(round(Decimal(str(value))) / 100, locale=current_locale())
 
 
 def format_money(amount: Any, currency: str | None) -> str:
@@ -211,17 +140,14 @@ def format_money(amount: Any, currency: str | None) -> str:
     if not currency:
         return format_number(amount, 2)
     try:
-        return babel_format_currency(amount, currency.upper(), locale=_locale())
+        return babel_format_currency(amount, currency.upper(), locale=current_locale())
     except (ValueError, KeyError):  # an unknown code: the number and the code as typed
         return f"{format_number(amount, 2)} {currency}"
 
 
 def register(app) -> None:
     """Template filters and globals for languages and formatting."""
-    app.jinja_env.filters.update(
-        span=format_span, moment=format_moment, number=format_number, percentage=format_percentage,
-        money=format_money,
-    )
+    app.jinja_env.filters.update(number=format_number, percentage=format_percentage, money=format_money)
     app.jinja_env.globals.update(
         language_names=LANGUAGE_NAMES, available_languages=available_languages,
     )

@@ -270,13 +270,19 @@ def login_only(view: Callable) -> Callable:
     return _mark(wrapped, "login")
 
 
-def guard(action: str, target: Any, load: Callable[..., Any] | None = None) -> Callable:
+def guard(action: str, target: Any, load: Callable[..., Any] | None = None,
+          child: Callable[..., Any] | None = None) -> Callable:
     """Load the route's object, then check ``can(current_user, action, obj)``.
 
     ``target`` is a model class. With ``load`` (called with the URL arguments), the loaded
     object is checked and passed to the view as its first argument; a missing object, or
     one the user may not even see, is 404; a refused action is 403. Without ``load`` the
     class itself is checked (lists, creation) and the view gets the URL arguments.
+
+    Nested routes (the agenda item of a meeting, the seat of a body, the indicator of an
+    item) also give ``child``: called as ``child(obj, **url_arguments)`` once the parent is
+    loaded and allowed, it returns the child *of that parent* or ``None`` (404, also for a
+    child of another parent). The view then gets ``(obj, child)`` and fetches nothing itself.
     """
 
     def decorator(view: Callable) -> Callable:
@@ -297,7 +303,12 @@ def guard(action: str, target: Any, load: Callable[..., Any] | None = None) -> C
                 _deny(404, action, obj)
             if action != "view" and not can(current_user, action, obj):
                 _deny(403, action, obj)
-            return view(obj)
+            if child is None:
+                return view(obj)
+            nested = child(obj, **kwargs)
+            if nested is None:
+                abort(404)
+            return view(obj, nested)
 
         wrapped.guard_action = (action, target)  # type: ignore[attr-defined]
         return _mark(wrapped, "guard")

@@ -5,6 +5,7 @@ import itertools
 from datetime import date, timedelta
 from functools import cache
 
+from coordination import dates
 from coordination.accounts.models import Role, User
 from coordination.accounts.services import hash_password
 from coordination.bodies.models import (
@@ -185,7 +186,7 @@ def meeting(body: Body, start=None, hours: int = 2, **kw):
     from coordination.meetings.models import Meeting
 
     start = start or datetime(2026, 3, 3, 15, tzinfo=UTC)
-    local = services.timeutil.to_local(start, body.timezone)
+    local = dates.to_local(start, body.timezone)
     data = {"title": kw.pop("title", f"Meeting {next(_seq)}"), "kind": "ordinary", "status": kw.pop("status", "planned"),
             "status_reason": kw.pop("status_reason", ""), "location": kw.pop("location", "Room 1"), "online_link": "",
             "start_local": local, "end_local": local + timedelta(hours=hours), "timezone": body.timezone}

@@ -101,10 +101,6 @@ class LanguageForm(BaseForm):
         self.language.choices = [(code, LANGUAGE_NAMES.get(code, code)) for code in available_languages()]
 
 
-class ConfirmForm(BaseForm):
-    """An empty form carrying only the CSRF token, for POST-only buttons."""
-
-
 class DeactivateForm(BaseForm):
     active = BooleanField()
 

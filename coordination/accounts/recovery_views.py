@@ -14,11 +14,10 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import Email, EqualTo, InputRequired
 
 from coordination.accounts import queries, recovery
-from coordination.accounts.forms import ConfirmForm
 from coordination.accounts.models import User
 from coordination.accounts.views import bp
 from coordination.errors import ValidationError
-from coordination.forms import BaseForm, form_status, text_length
+from coordination.forms import BaseForm, ConfirmForm, form_status, text_length
 from coordination.permissions import guard, login_only, public
 
 

@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from coordination.accounts import services
 from coordination.accounts.models import UserSession
+from coordination.forms import RESTORED_FORMDATA
 from coordination.urls import is_safe_next
 
 # Endpoints a person who must still set up their second factor may reach.
@@ -149,6 +150,7 @@ def register(app: Flask) -> None:
     from coordination.accounts import mfa
 
     app.jinja_env.filters["browser_name"] = browser_name
+    app.extensions[RESTORED_FORMDATA] = restored_formdata
 
     @app.before_request
     def require_second_factor():

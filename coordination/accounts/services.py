@@ -19,7 +19,7 @@ from coordination.accounts.passwords import (  # noqa: F401 (re-exported for eve
     MIN_PASSWORD_LENGTH,
     check_password_rules,
 )
-from coordination.db import apply_changes, bookkeeping, utcnow
+from coordination.db import apply_changes, bookkeeping, check_version, utcnow
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db, limiter
 
@@ -296,16 +296,6 @@ def end_all_sessions(user: User) -> None:
 
 
 # --- user administration ---------------------------------------------------------------------
-
-
-def check_version(obj: Any, expected: Any) -> None:
-    """Refuse an edit made from a stale copy (optimistic locking)."""
-    if expected in (None, ""):
-        return
-    if int(expected) != obj.version:
-        from coordination.errors import STALE_MESSAGE, StaleError
-
-        raise StaleError(STALE_MESSAGE)
 
 
 def _ensure_unique_email(email: str, user: User | None = None) -> None:

@@ -18,7 +18,6 @@ from flask_login import current_user, login_user, logout_user
 from coordination import i18n
 from coordination.accounts import mfa, queries, security, services
 from coordination.accounts.forms import (
-    ConfirmForm,
     LanguageForm,
     LoginForm,
     NewUserForm,
@@ -30,7 +29,7 @@ from coordination.accounts.models import User
 from coordination.accounts.passwords import password_strength
 from coordination.errors import ValidationError
 from coordination.extensions import login_manager
-from coordination.forms import form_status
+from coordination.forms import ConfirmForm, form_status
 from coordination.logs import security_event
 from coordination.organisations.queries import all_organisations
 from coordination.permissions import guard, login_only, public

@@ -8,8 +8,8 @@ from sqlalchemy.orm import joinedload
 
 from coordination.audit import AuditEntry
 from coordination.auditlog import labels
+from coordination.dates import zone
 from coordination.extensions import db
-from coordination.hooks import zone
 from coordination.permissions import guard
 from coordination.urls import id_arg, page_arg
 

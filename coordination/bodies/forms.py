@@ -16,7 +16,7 @@ from coordination.bodies.models import (
     SeatRole,
     Visibility,
 )
-from coordination.dates import local_today
+from coordination.dates import local_today, zone_choices
 from coordination.forms import (
     BaseForm,
     HistoricalDate,
@@ -25,7 +25,6 @@ from coordination.forms import (
     optional_int,
     text_length,
 )
-from coordination.meetings.timeutil import zone_choices
 from coordination.organisations.models import Level
 
 NONE = _l("— none —")

@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 
 from coordination import audit
 from coordination.accounts.models import User
-from coordination.accounts.services import check_version
 from coordination.bodies import queries
 from coordination.bodies.models import (
     Body,
@@ -22,11 +21,10 @@ from coordination.bodies.models import (
     QuorumRule,
     SeatRole,
 )
-from coordination.dates import local_today
-from coordination.db import apply_changes, audit_value, touch
+from coordination.dates import known_zones, local_today
+from coordination.db import apply_changes, audit_value, check_version, touch
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
-from coordination.meetings.timeutil import known_zones
 from coordination.organisations.models import Organisation
 
 BODY_FIELDS = (

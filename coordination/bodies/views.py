@@ -7,7 +7,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coordination.accounts.forms import ConfirmForm
 from coordination.accounts.queries import active_people
 from coordination.bodies import queries, services
 from coordination.bodies.forms import (
@@ -29,7 +28,7 @@ from coordination.bodies.models import (
 from coordination.dates import local_today
 from coordination.errors import ValidationError
 from coordination.extensions import db
-from coordination.forms import form_status
+from coordination.forms import ConfirmForm, form_status
 from coordination.organisations.queries import all_organisations
 from coordination.permissions import ability, guard, visible_body_ids
 from coordination.urls import id_arg

@@ -25,11 +25,11 @@ from coordination.bodies.models import (
     MembershipKind,
     OrganisationMembership,
 )
+from coordination.dates import to_local
 from coordination.evaluations.figures import end_of_day_utc, latest_reports
 from coordination.extensions import db
 from coordination.meetings.attendance import required_for
 from coordination.meetings.models import Meeting, MeetingStatus, Presence
-from coordination.meetings.timeutil import to_local
 from coordination.minutes.models import Minutes
 from coordination.organisations.models import Level
 from coordination.plans import progress

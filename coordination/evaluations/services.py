@@ -8,9 +8,8 @@ from werkzeug.datastructures import FileStorage
 
 from coordination import audit, uploads
 from coordination.accounts.models import User
-from coordination.accounts.services import check_version
 from coordination.dates import local_today
-from coordination.db import apply_changes, audit_value, utcnow
+from coordination.db import apply_changes, audit_value, check_version, utcnow
 from coordination.errors import ConflictError, ValidationError
 from coordination.evaluations.models import (
     AttachmentKind,

@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from coordination.accounts.forms import ConfirmForm
 from coordination.accounts.queries import active_people
 from coordination.dates import local_today
 from coordination.downloads import docx_response
@@ -28,7 +27,7 @@ from coordination.evaluations.models import Evaluation
 from coordination.exports.charts import bar_chart_svg
 from coordination.exports.report_docx import axis_rows, evaluation_report_docx, status_rows
 from coordination.exports.xlsx import evaluation_xlsx
-from coordination.forms import form_status
+from coordination.forms import ConfirmForm, form_status
 from coordination.organisations.queries import all_organisations
 from coordination.permissions import ability, can, guard, visible_body_ids
 from coordination.plans import queries as plan_queries

@@ -8,8 +8,7 @@ from werkzeug.datastructures import FileStorage
 
 from coordination import audit, uploads
 from coordination.accounts.models import User
-from coordination.accounts.services import check_version
-from coordination.db import apply_changes, bookkeeping
+from coordination.db import apply_changes, bookkeeping, check_version
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
 from coordination.meetings.models import AgendaItem, Attachment, Meeting

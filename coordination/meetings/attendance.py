@@ -7,7 +7,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from coordination import audit
+from coordination import audit, dates
 from coordination.accounts.models import User
 from coordination.bodies.models import (
     Body,
@@ -22,7 +22,7 @@ from coordination.bodies.models import (
 from coordination.db import utcnow
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
-from coordination.meetings import notices, timeutil
+from coordination.meetings import notices
 from coordination.meetings.models import Invitation, Meeting, MeetingStatus, Presence, Rsvp
 
 
@@ -165,5 +165,5 @@ def member_organisation_count(body: Body, on: date) -> int:
 
 def meeting_quorum(meeting: Meeting) -> Quorum:
     """Quorum of a meeting: the charter in force on its day, over the member organisations seated that day."""
-    day = timeutil.local_date(meeting)
+    day = dates.local_date(meeting)
     return quorum(meeting, adopted_charter(meeting.body, day), member_organisation_count(meeting.body, day))

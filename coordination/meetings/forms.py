@@ -14,9 +14,9 @@ from wtforms import (
 )
 from wtforms.validators import URL, InputRequired, NumberRange, Optional
 
+from coordination.dates import zone_choices
 from coordination.forms import BaseForm, VersionedForm, enum_choices, optional_int, text_length
 from coordination.meetings.models import MeetingKind, MeetingStatus, Presence
-from coordination.meetings.timeutil import zone_choices
 
 NONE = _l("— none —")
 CHOOSE = _l("— choose —")

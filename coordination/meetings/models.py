@@ -157,7 +157,7 @@ class Meeting(VersionedMixin, TimestampMixin, db.Model):
         return int((self.end - self.start).total_seconds() // 60)
 
     def __str__(self) -> str:
-        from coordination.meetings.timeutil import local_date
+        from coordination.dates import local_date
 
         return f"{self.title} ({local_date(self).isoformat()})"
 

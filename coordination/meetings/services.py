@@ -9,14 +9,13 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from coordination import audit
+from coordination import audit, dates
 from coordination.accounts.models import User
-from coordination.accounts.services import check_version
 from coordination.bodies.models import Body, SeatRole
-from coordination.db import apply_changes, utcnow
+from coordination.db import apply_changes, check_version, utcnow
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
-from coordination.meetings import attendance, notices, timeutil
+from coordination.meetings import attendance, notices, recurrence
 from coordination.meetings.models import Invitation, Meeting, MeetingSeries, MeetingStatus
 
 # Changes to these fields are sent again to invitees: they raise the iCalendar SEQUENCE.
@@ -32,9 +31,9 @@ def new_uid(body: Body) -> str:
 
 
 def _times(data: dict[str, Any], zone: str) -> tuple[datetime, datetime]:
-    if not timeutil.is_known_zone(zone):
+    if not dates.is_known_zone(zone):
         raise ValidationError({"timezone": _l("Choose a time zone from the list.")})
-    start, end = timeutil.to_utc(data["start_local"], zone), timeutil.to_utc(data["end_local"], zone)
+    start, end = dates.to_utc(data["start_local"], zone), dates.to_utc(data["end_local"], zone)
     if end <= start:
         raise ValidationError({"end_local": _l("The meeting must end after it starts.")})
     if end - start > timedelta(days=3):
@@ -82,7 +81,7 @@ def overlaps(meeting: Meeting) -> list[str]:
 
 def _invite_members(meeting: Meeting) -> None:
     # Seats valid on the meeting's local day (an evening meeting west of UTC is the next day in UTC).
-    for seat, voting in attendance.default_invitees(meeting.body, timeutil.local_date(meeting)):
+    for seat, voting in attendance.default_invitees(meeting.body, dates.local_date(meeting)):
         meeting.invitations.append(Invitation(
             user_id=seat.user_id, organisation_id=seat.organisation_id, voting=voting,
             alternate=seat.role == SeatRole.ALTERNATE,
@@ -199,12 +198,12 @@ def create_series(body: Body, data: dict[str, Any], *, actor: User) -> MeetingSe
     if data.get("until") and data["until"] < first.date():
         raise ValidationError({"until": _l("The last date cannot be before the first meeting.")})
     until = datetime.combine(data["until"], first.time()) if data.get("until") else None
-    rule = timeutil.build_rrule(data["pattern"], first, data.get("interval") or 1, data.get("count"), until,
+    rule = recurrence.build_rrule(data["pattern"], first, data.get("interval") or 1, data.get("count"), until,
                                 data.get("ordinal"))
-    occurrences = timeutil.expand(rule, first)
-    if len(occurrences) >= timeutil.MAX_OCCURRENCES and not data.get("count"):
+    occurrences = recurrence.expand(rule, first)
+    if len(occurrences) >= recurrence.MAX_OCCURRENCES and not data.get("count"):
         raise ValidationError({"until": _l("A series has %(n)d meetings at most; choose an earlier last date.",
-                                           n=timeutil.MAX_OCCURRENCES)})
+                                           n=recurrence.MAX_OCCURRENCES)})
     series = MeetingSeries(body=body, uid=new_uid(body), title=data["title"].strip(), rrule=rule,
                            first_start_local=first, duration_minutes=int(duration.total_seconds() // 60),
                            timezone=zone)

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from coordination.accounts.forms import ConfirmForm
+from coordination import dates
 from coordination.accounts.queries import active_people, get_user
 from coordination.bodies.models import Body
 from coordination.bodies.queries import get_body
@@ -26,9 +26,9 @@ from coordination.downloads import document_labels, docx_response, download_lang
 from coordination.errors import ValidationError
 from coordination.exports import docx as docx_export
 from coordination.extensions import db
-from coordination.forms import form_status
+from coordination.forms import ConfirmForm, form_status
 from coordination.i18n import in_locale
-from coordination.meetings import agenda, attendance, queries, services, timeutil
+from coordination.meetings import agenda, attendance, queries, services
 from coordination.meetings.forms import (
     AgendaItemForm,
     AttachmentForm,
@@ -149,7 +149,7 @@ def detail(meeting: Meeting):
 @guard("edit", Meeting, load=queries.meeting_page)
 def edit(meeting: Meeting):
     if request.method == "GET":
-        start, end = timeutil.local_span(meeting)
+        start, end = dates.local_span(meeting)
         form = MeetingForm(obj=meeting, start_local=start, end_local=end)
     else:
         form = MeetingForm()

@@ -5,9 +5,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from coordination.dates import local_date
 from coordination.forms import BaseForm, VersionedForm, optional_int, text_length
 from coordination.meetings.forms import CHOOSE, NONE
-from coordination.meetings.timeutil import local_date
 
 
 class MinutesForm(VersionedForm):

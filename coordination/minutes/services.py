@@ -11,14 +11,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from coordination import audit
+from coordination import audit, dates
 from coordination.accounts.models import User
-from coordination.accounts.services import check_version
 from coordination.dates import local_today
-from coordination.db import apply_changes, touch, utcnow
+from coordination.db import apply_changes, check_version, touch, utcnow
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
-from coordination.meetings import timeutil
 from coordination.meetings.models import Meeting, MeetingStatus
 from coordination.minutes import actions, notices
 from coordination.minutes.models import (
@@ -95,7 +93,7 @@ def allocate_decision_number(body_id: int, year: int) -> int:
 
 def decision_year(meeting: Meeting) -> int:
     """Decisions are numbered in the year of the meeting's local date."""
-    return timeutil.local_date(meeting).year
+    return dates.local_date(meeting).year
 
 
 def add_decision(minutes: Minutes, data: dict[str, Any], *, actor: User) -> DecisionText:

@@ -8,18 +8,17 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coordination.accounts.forms import ConfirmForm
 from coordination.accounts.queries import active_people
-from coordination.dates import local_today
+from coordination.dates import local_today, localdate, to_local
 from coordination.downloads import document_labels, docx_response, download_language
 from coordination.errors import ValidationError
 from coordination.exports import docx as docx_export
 from coordination.extensions import db
-from coordination.i18n import in_locale, localdate
+from coordination.forms import ConfirmForm
+from coordination.i18n import in_locale
 from coordination.meetings import queries as meeting_queries
 from coordination.meetings.attendance import meeting_quorum
 from coordination.meetings.models import Meeting
-from coordination.meetings.timeutil import to_local
 from coordination.minutes import queries, services
 from coordination.minutes.actions import source as actions_arising
 from coordination.minutes.forms import (

@@ -62,7 +62,7 @@ def series_holders(series: MeetingSeries) -> set[int]:
 def _mail(invitation: Invitation, meeting: Meeting, kind: str, method: str, calendar: bytes,
           occurrences: Sequence[Meeting] = ()) -> Mail:
     person = invitation.person
-    from coordination.hooks import localtime
+    from coordination.dates import localtime
 
     with force_locale(person.language if person.language in current_app.config["LANGUAGES"] else "en"):
         when = localtime(meeting.start, meeting.timezone, "full")

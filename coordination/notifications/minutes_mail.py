@@ -31,7 +31,7 @@ def members(body_id: int, on: date) -> list[User]:
 def _send(minutes: Minutes, kind: str, comment_by: date | None = None,
           document: tuple[str, bytes] | None = None) -> int:
     meeting = minutes.meeting
-    from coordination.hooks import localdate, localtime
+    from coordination.dates import localdate, localtime
 
     people = members(meeting.body_id, local_today())
     for person in people:

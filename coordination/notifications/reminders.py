@@ -126,7 +126,7 @@ def _meetings_unanswered(today: date, digests: dict[int, Digest]) -> None:
             Meeting.invitations_sent_at.is_not(None), Invitation.rsvp == Rsvp.NONE,
         )
     ).all()
-    from coordination.hooks import localtime
+    from coordination.dates import localtime
 
     for user_id, meeting in rows:
         digests[user_id].add(Line(f"rsvp:{meeting.id}", "rsvp", meeting.title,
@@ -147,7 +147,7 @@ def _minutes_unapproved(today: date, digests: dict[int, Digest]) -> None:
     staff = db.session.execute(
         db.select(User.id).where(User.role == Role.SECRETARIAT, User.active.is_(True))
     ).scalars().all()
-    from coordination.hooks import localtime
+    from coordination.dates import localtime
 
     for meeting in meetings:
         line = Line(f"minutes:{meeting.id}:{_week(today)}", "minutes", meeting.title,

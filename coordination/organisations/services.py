@@ -7,8 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from coordination import audit
 from coordination.accounts.models import User
-from coordination.accounts.services import check_version
-from coordination.db import apply_changes, audit_value, utcnow
+from coordination.db import apply_changes, audit_value, check_version, utcnow
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
 from coordination.organisations import queries

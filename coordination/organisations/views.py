@@ -5,9 +5,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coordination.accounts.forms import ConfirmForm
 from coordination.errors import ValidationError
-from coordination.forms import enum_choices, form_status
+from coordination.forms import ConfirmForm, enum_choices, form_status
 from coordination.organisations import queries, services
 from coordination.organisations.forms import OrganisationForm
 from coordination.organisations.models import Level, Organisation, OrganisationKind, Sector

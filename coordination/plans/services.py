@@ -11,10 +11,9 @@ from werkzeug.datastructures import FileStorage
 
 from coordination import audit, uploads
 from coordination.accounts.models import User
-from coordination.accounts.services import check_version
 from coordination.bodies.models import Body
 from coordination.dates import local_today
-from coordination.db import apply_changes, audit_value
+from coordination.db import apply_changes, audit_value, check_version
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
 from coordination.organisations.models import Organisation

@@ -17,14 +17,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coordination.accounts.forms import ConfirmForm
 from coordination.accounts.queries import active_people
 from coordination.bodies.queries import all_bodies
 from coordination.dates import local_today
 from coordination.errors import ValidationError
 from coordination.exports.csv import action_items_csv
 from coordination.extensions import db
-from coordination.forms import enum_choices, form_status
+from coordination.forms import ConfirmForm, enum_choices, form_status
 from coordination.organisations.queries import all_organisations
 from coordination.permissions import guard, visible_body_ids
 from coordination.plans import progress, queries, services

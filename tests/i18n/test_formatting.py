@@ -8,7 +8,8 @@ from flask_babel import gettext
 
 
 def test_meeting_span_is_one_format_in_each_language(app):
-    from coordination.i18n import format_span, in_locale
+    from coordination.dates import format_span
+    from coordination.i18n import in_locale
 
     start, end = datetime(2026, 11, 3, 15, tzinfo=UTC), datetime(2026, 11, 3, 17, tzinfo=UTC)
     with app.test_request_context():
@@ -25,7 +26,7 @@ def test_meeting_span_is_one_format_in_each_language(app):
 def test_pure_span_text_in_french_and_spanish():
     from zoneinfo import ZoneInfo
 
-    from coordination.i18n import span_text
+    from coordination.dates import span_text
 
     start, end = datetime(2026, 11, 3, 15, tzinfo=UTC), datetime(2026, 11, 3, 17, tzinfo=UTC)
     zone = ZoneInfo("America/Port-au-Prince")
