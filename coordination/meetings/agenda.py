@@ -49,6 +49,7 @@ def update_agenda_item(item: AgendaItem, data: dict[str, Any], *, actor: User) -
     if any(m.locked for m in item.meeting.minutes):
         raise ConflictError(_l("The minutes of this meeting are approved: its agenda is frozen and cannot change."))
     check_version(item, data.get("version"))
+    # Not audit.save_changes: agenda changes are recorded in the meeting's history, not the item's.
     changes = apply_changes(item, data, AGENDA_FIELDS)
     if changes:
         db.session.flush()

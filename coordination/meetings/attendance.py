@@ -19,11 +19,18 @@ from coordination.bodies.models import (
     QuorumRule,
     SeatRole,
 )
-from coordination.db import utcnow
+from coordination.db import transition, utcnow
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
 from coordination.meetings import notices
-from coordination.meetings.models import Invitation, Meeting, MeetingStatus, Presence, Rsvp
+from coordination.meetings.models import (
+    MEETING_STEPS,
+    Invitation,
+    Meeting,
+    MeetingStatus,
+    Presence,
+    Rsvp,
+)
 
 
 def default_invitees(body: Body, on: date) -> list[tuple[PersonMembership, bool]]:
@@ -96,7 +103,7 @@ def record_attendance(meeting: Meeting, presence: dict[int, Presence], *, actor:
             changes[invitation.person.full_name] = (invitation.presence.value, value.value)
             invitation.presence = value
     if meeting.status in (MeetingStatus.PLANNED, MeetingStatus.CONFIRMED):
-        meeting.status = MeetingStatus.HELD
+        transition(meeting, MeetingStatus.HELD, MEETING_STEPS)
         meeting.sequence += 1
     db.session.flush()
     audit.record(meeting, "attendance", changes, actor)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from coordination.dates import local_date
 from coordination.db import (
     LabelledEnum,
     TimestampMixin,
@@ -39,6 +40,12 @@ class MeetingStatus(LabelledEnum):
     HELD = "held"
     POSTPONED = "postponed"
     CANCELLED = "cancelled"
+
+
+# The steps :func:`coordination.db.transition` allows. The secretariat may set any status (a
+# postponed meeting planned again, a cancelled one revived, a held one corrected); what a status
+# forbids is checked where it matters (no invitations for a cancelled meeting, no answer once over).
+MEETING_STEPS = {status: frozenset(MeetingStatus) for status in MeetingStatus}
 
 
 class Rsvp(LabelledEnum):
@@ -157,8 +164,6 @@ class Meeting(VersionedMixin, TimestampMixin, db.Model):
         return int((self.end - self.start).total_seconds() // 60)
 
     def __str__(self) -> str:
-        from coordination.dates import local_date
-
         return f"{self.title} ({local_date(self).isoformat()})"
 
 

@@ -1,6 +1,8 @@
 """Read-side queries for meetings and attachments."""
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -87,6 +89,16 @@ def later_meetings(meeting: Meeting) -> list[Meeting]:
     ).scalars())
 
 
-def attachment(meeting_id: int, attachment_id: int) -> Meeting | None:
-    found = db.session.get(Attachment, attachment_id)
-    return found.meeting if found is not None and found.meeting_id == meeting_id else None
+def agenda_item(meeting: Meeting, item_id: int, **_url: Any) -> AgendaItem | None:
+    """The meeting's agenda item ``item_id`` (None: no such item in this meeting)."""
+    return next((a for a in meeting.agenda if a.id == item_id), None)
+
+
+def invitation(meeting: Meeting, invitation_id: int, **_url: Any) -> Invitation | None:
+    """The meeting's invitation ``invitation_id`` (None: no such invitation in this meeting)."""
+    return next((i for i in meeting.invitations if i.id == invitation_id), None)
+
+
+def attachment(meeting: Meeting, attachment_id: int, **_url: Any) -> Attachment | None:
+    """The document ``attachment_id`` attached to the meeting (None: not one of its documents)."""
+    return next((a for a in meeting.attachments if a.id == attachment_id), None)

@@ -12,15 +12,23 @@ from flask_babel import lazy_gettext as _l
 from coordination import audit, dates
 from coordination.accounts.models import User
 from coordination.bodies.models import Body, SeatRole
-from coordination.db import apply_changes, check_version, utcnow
+from coordination.db import bookkeeping, check_version, transition, utcnow
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
 from coordination.meetings import attendance, notices, recurrence
-from coordination.meetings.models import Invitation, Meeting, MeetingSeries, MeetingStatus
+from coordination.meetings.models import (
+    MEETING_STEPS,
+    Invitation,
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
+)
 
 # Changes to these fields are sent again to invitees: they raise the iCalendar SEQUENCE.
 SENT_FIELDS = ("start", "end", "location", "online_link", "status", "title")
 MEETING_FIELDS = ("title", "kind", "location", "online_link", "status", "status_reason")
+# An edit moves the status through :func:`transition`, the other fields are set as given.
+EDITED_FIELDS = tuple(f for f in MEETING_FIELDS if f != "status")
 
 
 def new_uid(body: Body) -> str:
@@ -94,35 +102,49 @@ def create_meeting(body: Body, data: dict[str, Any], *, actor: User | None, seri
     zone = data.get("timezone") or body.timezone
     start, end = _times(data, zone)
     _check_reason(data)
-    meeting = Meeting(body=body, uid=new_uid(body), start=start, end=end, timezone=zone, series=series)
+    meeting = Meeting(body=body, uid=new_uid(body), end=end, timezone=zone, series=series)
     if series is not None:
         meeting.original_start_local = data["start_local"]
-    changes = apply_changes(meeting, data, MEETING_FIELDS)
-    db.session.add(meeting)
+    audit.save_new(meeting, {**data, "start": start}, (*MEETING_FIELDS, "start"), actor=actor)
     if invite:
         _invite_members(meeting)
-    db.session.flush()
-    audit.record(meeting, "create", {**changes, "start": (None, start.isoformat())}, actor)
+        db.session.flush()
     return meeting
 
 
 def update_meeting(meeting: Meeting, data: dict[str, Any], *, actor: User) -> dict[str, tuple]:
     """Change a meeting; changes invitees must hear about raise its SEQUENCE."""
-    check_version(meeting, data.get("version"))
+    check_version(meeting, data.get("version"))  # a stale copy is refused before its content is judged
     zone = data.get("timezone") or meeting.timezone
     start, end = _times(data, zone)
     _check_reason(data)
-    data = {**data, "start": start, "end": end, "timezone": zone}
-    changes = apply_changes(meeting, data, (*MEETING_FIELDS, "start", "end", "timezone"))
+    status = _status_step(meeting, data.get("status"))
+    changes = audit.save_changes(meeting, {**data, "start": start, "end": end, "timezone": zone},
+                                 (*EDITED_FIELDS, "start", "end", "timezone"), actor=actor, extra=status)
     if any(f in changes for f in SENT_FIELDS):
-        meeting.sequence += 1
-        if meeting.series is not None:
-            meeting.series.sequence += 1
+        _raise_sequence(meeting)
     if changes:
-        db.session.flush()
-        audit.record(meeting, "update", changes, actor)
         _tell_invitees(meeting, changes)
     return changes
+
+
+def _status_step(meeting: Meeting, value: str | None) -> dict[str, tuple]:
+    """Move the meeting to status ``value`` (if given); the change, for the audit log."""
+    if not value:
+        return {}
+    new = MeetingStatus(value)
+    old = transition(meeting, new, MEETING_STEPS)
+    return {"status": (old.value, new.value)} if old != new else {}
+
+
+def _raise_sequence(meeting: Meeting) -> None:
+    """A change invitees hear about raises the iCalendar SEQUENCE of the meeting and its series.
+
+    Written as bookkeeping: the edit's own UPDATE already checked and bumped the version.
+    """
+    bookkeeping(meeting, sequence=meeting.sequence + 1)
+    if meeting.series is not None:
+        meeting.series.sequence += 1
 
 
 # A change of these reaches the invitees at once; a change of text only waits (no spam).
@@ -167,8 +189,8 @@ def send_pending_update(meeting: Meeting, *, actor: User) -> int:
 
 def set_status(meeting: Meeting, status: MeetingStatus, reason: str, *, actor: User) -> None:
     _check_reason({"status": status, "status_reason": reason})
-    old = meeting.status
-    meeting.status, meeting.status_reason = status, reason.strip()
+    old = transition(meeting, status, MEETING_STEPS)
+    meeting.status_reason = reason.strip()
     meeting.sequence += 1
     if meeting.series is not None:
         meeting.series.sequence += 1

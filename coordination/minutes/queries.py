@@ -1,6 +1,8 @@
 """Read-side queries for minutes, actions arising and a body's decision register."""
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -26,6 +28,11 @@ def minutes_page(minutes_id: int) -> Minutes | None:
             joinedload(Minutes.approved_at_meeting), joinedload(Minutes.approved_by),
         )
     ).unique().scalar_one_or_none()
+
+
+def decision(minutes: Minutes, decision_id: int, **_url: Any) -> DecisionText | None:
+    """The decision ``decision_id`` as written in these minutes (None: not in these minutes)."""
+    return next((d for d in minutes.decisions if d.id == decision_id), None)
 
 
 def decision_register(body_ids: set[int] | None, year: int | None, search: str,
