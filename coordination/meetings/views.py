@@ -57,6 +57,7 @@ def _meeting_page(meeting_id: int, **_child: object) -> Meeting | None:
 
 
 def _meeting(meeting_id: int, **_child: object) -> Meeting | None:
+    """The meeting alone (with its body), for a document download."""
     return queries.get_meeting(meeting_id)
 
 
