@@ -58,13 +58,16 @@ def check_database(url: str) -> None:
 def build(meetings: int, items: int, seed: int = 2026) -> dict:
     """Create the workload in the current app's database; return its description."""
     from coordination.accounts.models import Role, User
-    from coordination.accounts.services import hash_password, regenerate_feed_token
+    from coordination.accounts.services import hash_password
     from coordination.bodies import services as bodies
     from coordination.bodies.models import BodyKind, Visibility
+    from coordination.calendar.services import regenerate_feed_token
     from coordination.charters import services as charters
     from coordination.charters.models import CharterStatus, QuorumRule
     from coordination.dates import local_today
     from coordination.extensions import db
+    from coordination.meetings import agenda as meeting_agenda
+    from coordination.meetings import attendance as meeting_attendance
     from coordination.meetings import services as meeting_services
     from coordination.meetings.models import Presence
     from coordination.memberships import services as memberships
@@ -135,7 +138,7 @@ def build(meetings: int, items: int, seed: int = 2026) -> dict:
             "start_local": local, "end_local": local + timedelta(hours=2), "timezone": TIMEZONE,
         }, actor=secretary)
         for position, title in enumerate(AGENDA, 1):
-            meeting_services.add_agenda_item(meeting, {"title": title, "duration_minutes": 15,
+            meeting_agenda.add_agenda_item(meeting, {"title": title, "duration_minutes": 15,
                                                        "presenter_organisation_id": org_ids[position % len(orgs)]},
                                              actor=secretary)
         created.append(meeting.id)
@@ -159,7 +162,7 @@ def build(meetings: int, items: int, seed: int = 2026) -> dict:
     previous = None
     for index, meeting_id in enumerate(past):
         meeting = db.session.get(Meeting, meeting_id)
-        meeting_services.record_attendance(meeting, {
+        meeting_attendance.record_attendance(meeting, {
             i.id: Presence.PRESENT if rng.random() < 0.8 else Presence.EXCUSED for i in meeting.invitations
         }, actor=secretary)
         minutes = minutes_services.start_minutes(meeting, actor=secretary)

@@ -14,6 +14,9 @@ from coordination.accounts.views import bp as accounts_bp
 from coordination.auditlog.views import bp as audit_bp
 from coordination.bodies import page as body_page
 from coordination.bodies.views import bp as bodies_bp
+from coordination.calendar import feeds as calendar_feeds
+from coordination.calendar.views import bp as calendar_bp
+from coordination.calendar.views import pages as calendar_pages_bp
 from coordination.charters import queries as charter_queries
 from coordination.charters.views import bp as charters_bp
 from coordination.cli import register_cli
@@ -25,23 +28,39 @@ from coordination.evaluations.views import bp as evaluations_bp
 from coordination.extensions import cache, csrf, db, limiter, login_manager, migrate
 from coordination.logs import mask_secrets
 from coordination.meetings import body_page as meetings_part
+from coordination.meetings import notices as meeting_notices
 from coordination.meetings.views import bp as meetings_bp
-from coordination.meetings.views import feeds as feeds_bp
 from coordination.memberships import queries as membership_queries
 from coordination.memberships.views import bp as memberships_bp
+from coordination.minutes import actions as minutes_actions
 from coordination.minutes import body_page as minutes_part
+from coordination.minutes import notices as minutes_notices
 from coordination.minutes.views import bp as minutes_bp
+from coordination.notifications import invitations, minutes_mail
 from coordination.notifications.hooks import init_app as notifications_init
 from coordination.notifications.views import bp as notifications_bp
 from coordination.organisations.views import bp as organisations_bp
 from coordination.plans import body_page as plans_part
+from coordination.plans.arising import ARISING
+from coordination.plans.deadline_feed import DEADLINES
 from coordination.plans.views import bp as plans_bp
 from coordination.search.views import bp as search_bp
 from coordination.text import CleanRequest
 from coordination.urls import DatabaseIdConverter
 
 BLUEPRINTS = (accounts_bp, audit_bp, bodies_bp, memberships_bp, charters_bp, dashboard_bp, organisations_bp,
-              plans_bp, meetings_bp, minutes_bp, feeds_bp, search_bp, notifications_bp, evaluations_bp)
+              plans_bp, meetings_bp, minutes_bp, calendar_bp, calendar_pages_bp, search_bp, notifications_bp,
+              evaluations_bp)
+
+
+def _fill_slots() -> None:
+    """Higher domains plug into lower ones (imports point one way): the personal calendar feed
+    carries the plans domain's deadlines, minutes its actions arising; meetings and minutes are
+    mailed by notifications."""
+    calendar_feeds.deadlines.fill(DEADLINES)
+    minutes_actions.source.fill(ARISING)
+    meeting_notices.mailer.fill(invitations)
+    minutes_notices.mailer.fill(minutes_mail)
 
 
 def _add_body_page_parts() -> None:
@@ -99,6 +118,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     _add_body_page_parts()
+    _fill_slots()
     register_error_handlers(app)
     notifications_init(app)
     hooks.register(app)

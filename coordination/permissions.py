@@ -19,10 +19,10 @@ from flask import abort, g
 from flask_login import current_user
 
 from coordination.accounts.models import Role, User
-from coordination.accounts.services import user_for_feed_token
 from coordination.audit import AuditEntry
 from coordination.bodies import queries as body_queries
 from coordination.bodies.models import Body
+from coordination.calendar.queries import user_for_feed_token
 from coordination.charters.models import Charter
 from coordination.dates import local_today
 from coordination.evaluations.models import Evaluation

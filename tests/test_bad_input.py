@@ -142,7 +142,7 @@ def test_exports_tolerate_bad_text_already_stored(login_as, world, app, make):
 
 def test_one_bad_row_never_breaks_a_feed(login_as, world, app, make):
     """A meeting stored with year 1 (accepted before the date window) leaves the others in the feed."""
-    from coordination.accounts import services as account_services
+    from coordination.calendar import services as calendar_services
 
     make.meeting(world["body"], datetime(2026, 4, 7, 15, tzinfo=UTC), title="Good meeting")
     with app.app_context():
@@ -156,7 +156,7 @@ def test_one_bad_row_never_breaks_a_feed(login_as, world, app, make):
     with app.app_context():
         from coordination.accounts.models import User
 
-        token = account_services.feed_token(db.session.get(User, c.user.id))
+        token = calendar_services.feed_token(db.session.get(User, c.user.id))
     response = c.get(f"/calendar/{token}/bodies/{world['body'].id}.ics")
     assert response.status_code == 200
     titles = [str(e["SUMMARY"]) for e in Calendar.from_ical(response.data).walk("VEVENT")]

@@ -353,7 +353,7 @@ ROUTES = {
     ("accounts.detail", "GET"): R(lambda w: f"/accounts/users/{w.person}", READERS_, HIDDEN_FROM_MEMBERS),
     ("accounts.edit", "GET"): R(lambda w: f"/accounts/users/{w.person}/edit", ADMIN_, HIDDEN_FROM_MEMBERS),
     ("accounts.edit", "POST"): R(lambda w: f"/accounts/users/{w.person}/edit", ADMIN_, HIDDEN_FROM_MEMBERS),
-    ("accounts.feed_token", "POST"): R(lambda w: "/accounts/calendar-feed", ALL),
+    ("calendar_pages.feed_token", "POST"): R(lambda w: "/accounts/calendar-feed", ALL),
     ("accounts.login", "GET"): R(lambda w: "/accounts/login", PUBLIC),
     ("accounts.login", "POST"): R(lambda w: "/accounts/login", PUBLIC),
     ("accounts.logout", "POST"): R(lambda w: "/accounts/logout", ALL),
@@ -498,7 +498,7 @@ ROUTES = {
     ("meetings.index", "GET"): R(lambda w: "/meetings/", ALL),
     ("meetings.invite_guest", "POST"): R(lambda w: f"/meetings/{w.meeting}/guests", STAFF_,
                                          data=lambda w: {"user_id": w.person}),
-    ("meetings.meeting_ics", "GET"): R(lambda w: f"/meetings/{w.meeting}.ics", ALL),
+    ("calendar_pages.meeting_ics", "GET"): R(lambda w: f"/meetings/{w.meeting}.ics", ALL),
     ("meetings.move_agenda_item", "POST"): R(lambda w: f"/meetings/{w.meeting}/agenda/{w.agenda_item}/down", STAFF_),
     ("meetings.reorder_agenda", "POST"): R(lambda w: f"/meetings/{w.meeting}/agenda/order", STAFF_),
     ("meetings.remove_invitee", "POST"): R(lambda w: f"/meetings/{w.meeting}/invitees/{w.invitation}/remove", STAFF_),
@@ -684,7 +684,8 @@ class _W:
 
 def _client_for(app, client_factory, user):
     """A client logged in by opening a server-side session directly (no password hashing)."""
-    from coordination.accounts import services, sessions
+    from coordination.accounts import sessions
+    from coordination.calendar import services as calendar_services
 
     c = client_factory()
     if user is None:
@@ -694,7 +695,7 @@ def _client_for(app, client_factory, user):
 
         fresh = db.session.get(User, user.id)
         sid = sessions.start_session(fresh, "127.0.0.1", "matrix")
-        token = services.regenerate_feed_token(fresh, actor=fresh)
+        token = calendar_services.regenerate_feed_token(fresh, actor=fresh)
         db.session.commit()
     with c.session_transaction() as session:
         session["sid"] = sid

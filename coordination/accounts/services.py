@@ -2,15 +2,10 @@
 ``throttling``)."""
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import secrets
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from coordination import audit
@@ -20,7 +15,6 @@ from coordination.accounts.passwords import (  # noqa: F401 (re-exported for eve
     check_password_rules,
 )
 from coordination.accounts.sessions import end_all_sessions, now
-from coordination.accounts.sessions import token_hash as _token_hash
 from coordination.db import apply_changes, bookkeeping
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
@@ -78,45 +72,6 @@ def reauthenticate(row: UserSession, password: str) -> bool:
     return True
 
 
-# --- personal calendar feed ------------------------------------------------------------------
-
-
-def feed_token(user: User) -> str | None:
-    """The secret in the user's calendar feed addresses, or None if they have none.
-
-    Derived from a random nonce with the application's secret key: a copy of the database
-    alone gives no working address. (Changing SECRET_KEY therefore changes every address.)
-    """
-    if not user.feed_nonce:
-        return None
-    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), f"calendar-feed:{user.feed_nonce}".encode(),
-                      hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")[:32]
-
-
-def regenerate_feed_token(user: User, *, actor: User) -> str:
-    """New calendar feed addresses for the user; the previous ones stop working at once."""
-    user.feed_nonce = secrets.token_hex(16)
-    token = feed_token(user)
-    user.feed_token_hash = _token_hash(token)
-    db.session.flush()
-    audit.record(user, "feed_token", {}, actor)
-    return token
-
-
-def revoke_feed_token(user: User, *, actor: User) -> None:
-    user.feed_nonce = None
-    user.feed_token_hash = None
-    db.session.flush()
-    audit.record(user, "feed_token_revoked", {}, actor)
-
-
-def user_for_feed_token(token: str) -> User | None:
-    if not token or len(token) > 100:
-        return None
-    return db.session.execute(
-        db.select(User).where(User.feed_token_hash == _token_hash(token), User.active.is_(True))
-    ).scalar_one_or_none()
 
 
 # --- user administration ---------------------------------------------------------------------

@@ -171,11 +171,9 @@ def profile():
     form = ProfileForm(obj=user if request.method == "GET" else None)
 
     def render():
-        token = services.feed_token(user)
-        feed_url = url_for("calendar.personal_feed", token=token, _external=True) if token else None
         extra = {name: value for part in _profile_parts for name, value in part(user).items()}
         return render_template(
-            "accounts/profile.html", form=form, user=user, feed_url=feed_url,
+            "accounts/profile.html", form=form, user=user,
             sessions=sessions.active_sessions(user), this_session=security.current_session(),
             two_factor_required=mfa.required_for(user), confirm=ConfirmForm(), **extra,
         )
@@ -183,21 +181,6 @@ def profile():
     return submit(form, lambda: services.update_profile(user, form.data_for(), actor=user),
                   done=lambda _changes: (_("Your profile has been saved."), url_for("accounts.profile")),
                   render=render)
-
-
-@bp.route("/calendar-feed", methods=["POST"])
-@login_only
-@security.recent_login_required
-def feed_token():
-    """Make a new secret address for the personal calendar feed (the old one stops working)."""
-    user = current_user._get_current_object()
-    if request.form.get("revoke"):
-        services.revoke_feed_token(user, actor=user)
-        flash(_("Your calendar address has been revoked."), "success")
-        return redirect(url_for("accounts.profile"), 303)
-    services.regenerate_feed_token(user, actor=user)
-    flash(_("Your calendar has a new address; the previous one no longer works."), "success")
-    return redirect(url_for("accounts.profile") + "#feed-title", 303)
 
 
 def _user_url(user: User) -> str:

@@ -11,11 +11,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import url_for
 from sqlalchemy.orm.interfaces import ORMOption
 
 from coordination.accounts.models import User
-from coordination.accounts.services import feed_token
 from coordination.bodies.models import Body
 
 # (body, today) -> the section's template variables.
@@ -47,10 +45,6 @@ def context(body: Body, today: date, user: User) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for section, _options in _sections.values():
         result.update(section(body, today))
-    token = feed_token(user)
-    result["feed_url"] = (
-        url_for("calendar.body_feed", token=token, body_id=body.id, _external=True) if token else None
-    )
     return result
 
 

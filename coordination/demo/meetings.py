@@ -14,6 +14,7 @@ from coordination.accounts.models import User
 from coordination.bodies.models import Body
 from coordination.dates import local_today
 from coordination.db import utcnow
+from coordination.meetings import agenda, attendance
 from coordination.meetings import services as meetings
 from coordination.meetings.models import MeetingStatus, Presence
 from coordination.minutes import services as minutes_services
@@ -70,7 +71,7 @@ def load_meetings(orgs: dict[str, Organisation], people: dict[str, User], commit
         }, actor=secretary)
     for meeting in occurrences:
         for title, presenter, minutes in AGENDA:
-            meetings.add_agenda_item(meeting, {"title": title, "duration_minutes": minutes,
+            agenda.add_agenda_item(meeting, {"title": title, "duration_minutes": minutes,
                                                "presenter_organisation_id": orgs[presenter].id if presenter else None},
                                      actor=secretary)
     if upcoming:
@@ -84,7 +85,7 @@ def load_meetings(orgs: dict[str, Organisation], people: dict[str, User], commit
             roll = rng.random()
             presence[invitation.id] = (Presence.PRESENT if roll < (0.45 if index == 2 else 0.8)
                                        else Presence.EXCUSED if roll < 0.9 else Presence.ABSENT)
-        meetings.record_attendance(meeting, presence, actor=secretary)
+        attendance.record_attendance(meeting, presence, actor=secretary)
         minutes = minutes_services.start_minutes(meeting, actor=secretary)
         for section in minutes.sections:
             section.summary = rng.choice([

@@ -21,8 +21,8 @@ from coordination.charters.models import Charter, CharterStatus, LegalStatus, Me
 from coordination.dates import to_local
 from coordination.evaluations.figures import end_of_day_utc, latest_reports
 from coordination.extensions import db
+from coordination.meetings.attendance import required_for
 from coordination.meetings.models import Meeting, MeetingStatus, Presence
-from coordination.meetings.services import required_for
 from coordination.memberships.models import MembershipKind, OrganisationMembership
 from coordination.minutes.models import Minutes
 from coordination.organisations.models import Level

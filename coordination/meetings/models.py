@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from coordination.dates import local_date
 from coordination.db import (
     LabelledEnum,
     TimestampMixin,
@@ -38,6 +40,12 @@ class MeetingStatus(LabelledEnum):
     HELD = "held"
     POSTPONED = "postponed"
     CANCELLED = "cancelled"
+
+
+# The steps :func:`coordination.db.transition` allows. The secretariat may set any status (a
+# postponed meeting planned again, a cancelled one revived, a held one corrected); what a status
+# forbids is checked where it matters (no invitations for a cancelled meeting, no answer once over).
+MEETING_STEPS = {status: frozenset(MeetingStatus) for status in MeetingStatus}
 
 
 class Rsvp(LabelledEnum):
@@ -149,8 +157,6 @@ class Meeting(VersionedMixin, TimestampMixin, db.Model):
         """An occurrence of a series whose time no longer follows the rule."""
         if self.series_id is None or self.original_start_local is None:
             return False
-        from zoneinfo import ZoneInfo
-
         return self.start.astimezone(ZoneInfo(self.timezone)).replace(tzinfo=None) != self.original_start_local
 
     @property
@@ -158,8 +164,6 @@ class Meeting(VersionedMixin, TimestampMixin, db.Model):
         return int((self.end - self.start).total_seconds() // 60)
 
     def __str__(self) -> str:
-        from coordination.dates import local_date
-
         return f"{self.title} ({local_date(self).isoformat()})"
 
 

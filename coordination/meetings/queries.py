@@ -1,5 +1,7 @@
-"""Read-side queries for meetings, attachments and calendar feeds."""
+"""Read-side queries for meetings and attachments."""
 from __future__ import annotations
+
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -11,11 +13,9 @@ from coordination.meetings.models import (
     Attachment,
     Invitation,
     Meeting,
-    MeetingSeries,
     MeetingStatus,
     Rsvp,
 )
-from coordination.plans.models import ActionItem
 
 
 def get_meeting(meeting_id: int) -> Meeting | None:
@@ -38,11 +38,6 @@ def meeting_page(meeting_id: int) -> Meeting | None:
     ).unique().scalar_one_or_none()
 
 
-def _feed_options():
-    # The series' occurrences tell whether a feed holds a whole series (one query for all series).
-    return (joinedload(Meeting.body), joinedload(Meeting.series).selectinload(MeetingSeries.meetings))
-
-
 def body_meetings(body_id: int, upcoming: bool, limit: int = 10) -> list[Meeting]:
     now = utcnow()
     stmt = db.select(Meeting).where(Meeting.body_id == body_id)
@@ -59,7 +54,7 @@ def meetings_list(visible: set[int] | None, upcoming: bool, page: int, per_page:
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
-def _mine(user, sat_on: set[int]):
+def meetings_of(user, sat_on: set[int]):
     """A meeting is the user's when they are invited to it or sit on its body."""
     invited = db.select(Invitation.meeting_id).where(Invitation.user_id == user.id)
     return sa.or_(Meeting.id.in_(invited), Meeting.body_id.in_(sat_on))
@@ -80,40 +75,8 @@ def next_meetings(user, visible: set[int] | None, sat_on: set[int] | None, limit
         .limit(limit)
     )
     if sat_on is not None:
-        stmt = stmt.where(_mine(user, sat_on))
+        stmt = stmt.where(meetings_of(user, sat_on))
     return [(meeting, rsvp) for meeting, rsvp in db.session.execute(stmt).all()]
-
-
-def body_feed(body_id: int) -> list[Meeting]:
-    """Every meeting of a body, for its calendar feed (a fixed number of queries)."""
-    return list(db.session.execute(
-        db.select(Meeting).where(Meeting.body_id == body_id).options(*_feed_options()).order_by(Meeting.start)
-    ).scalars())
-
-
-def series_meetings(series_id: int) -> list[Meeting]:
-    return list(db.session.execute(
-        db.select(Meeting).where(Meeting.series_id == series_id).options(*_feed_options()).order_by(Meeting.start)
-    ).scalars())
-
-
-def personal_meetings_filter(user, visible: set[int] | None, sat_on: set[int]) -> tuple:
-    """The conditions of the personal feed's meetings (as :func:`personal_meetings`)."""
-    return (_mine(user, sat_on), within(Meeting.body_id, visible))
-
-
-def personal_meetings(user, visible: set[int] | None, sat_on: set[int]) -> list[Meeting]:
-    """Meetings the user is invited to, or of bodies they sit on."""
-    stmt = db.select(Meeting).where(_mine(user, sat_on), within(Meeting.body_id, visible))
-    return list(db.session.execute(stmt.options(*_feed_options()).order_by(Meeting.start)).scalars())
-
-
-def organisation_deadlines(organisation_id: int | None, visible: set[int] | None) -> list[ActionItem]:
-    if organisation_id is None:
-        return []
-    stmt = db.select(ActionItem).where(ActionItem.lead_organisation_id == organisation_id, ActionItem.deadline.is_not(None),
-                                       within(ActionItem.body_id, visible))
-    return list(db.session.execute(stmt).scalars())
 
 
 def later_meetings(meeting: Meeting) -> list[Meeting]:
@@ -126,6 +89,16 @@ def later_meetings(meeting: Meeting) -> list[Meeting]:
     ).scalars())
 
 
-def attachment(meeting_id: int, attachment_id: int) -> Meeting | None:
-    found = db.session.get(Attachment, attachment_id)
-    return found.meeting if found is not None and found.meeting_id == meeting_id else None
+def agenda_item(meeting: Meeting, item_id: int, **_url: Any) -> AgendaItem | None:
+    """The meeting's agenda item ``item_id`` (None: no such item in this meeting)."""
+    return next((a for a in meeting.agenda if a.id == item_id), None)
+
+
+def invitation(meeting: Meeting, invitation_id: int, **_url: Any) -> Invitation | None:
+    """The meeting's invitation ``invitation_id`` (None: no such invitation in this meeting)."""
+    return next((i for i in meeting.invitations if i.id == invitation_id), None)
+
+
+def attachment(meeting: Meeting, attachment_id: int, **_url: Any) -> Attachment | None:
+    """The document ``attachment_id`` attached to the meeting (None: not one of its documents)."""
+    return next((a for a in meeting.attachments if a.id == attachment_id), None)

@@ -1,7 +1,8 @@
-"""Meeting pages: scheduling, series, agenda, invitees, attendance; .ics, the agenda .docx and the feeds."""
+"""Meeting pages: scheduling, series, agenda, invitees, attendance and the agenda .docx."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -17,7 +18,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from coordination import dates
-from coordination.accounts.queries import active_people
+from coordination.accounts.queries import active_people, get_user
 from coordination.bodies.models import Body
 from coordination.bodies.queries import get_body
 from coordination.dates import local_today
@@ -25,11 +26,9 @@ from coordination.db import utcnow
 from coordination.downloads import document_labels, docx_response, download_language
 from coordination.errors import ValidationError
 from coordination.exports import docx as docx_export
-from coordination.extensions import db
-from coordination.forms import ConfirmForm, form_status
+from coordination.forms import ConfirmForm, submit
 from coordination.i18n import in_locale
-from coordination.meetings import feeds as feeds_cache
-from coordination.meetings import queries, services
+from coordination.meetings import agenda, attendance, queries, services
 from coordination.meetings.forms import (
     AgendaItemForm,
     AttachmentForm,
@@ -38,21 +37,28 @@ from coordination.meetings.forms import (
     SeriesForm,
     presence_choices,
 )
-from coordination.meetings.models import AgendaItem, Meeting, Presence, Rsvp
+from coordination.meetings.models import AgendaItem, Attachment, Invitation, Meeting, Presence, Rsvp
 from coordination.organisations.queries import all_organisations
-from coordination.permissions import feed_guard, guard, visible_body_ids
+from coordination.permissions import can, guard, visible_body_ids
 from coordination.uploads import send
 from coordination.urls import id_arg, page_arg
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
 
-def _url(meeting: Meeting) -> str:
-    return url_for("meetings.detail", meeting_id=meeting.id, _external=True)
+def _detail_url(meeting: Meeting, section: str = "") -> str:
+    """The meeting's page, at ``section`` (an anchor) if given."""
+    return url_for("meetings.detail", meeting_id=meeting.id) + (f"#{section}" if section else "")
 
 
-def _organizer() -> str:
-    return current_app.config["MAIL_DEFAULT_SENDER"]
+def _meeting_page(meeting_id: int, **_child: object) -> Meeting | None:
+    """The meeting of a nested route (its child is loaded by the guard from the meeting)."""
+    return queries.meeting_page(meeting_id)
+
+
+def _meeting(meeting_id: int, **_child: object) -> Meeting | None:
+    """The meeting alone (with its body), for a document download."""
+    return queries.get_meeting(meeting_id)
 
 
 def _warn(meeting: Meeting) -> None:
@@ -64,6 +70,12 @@ def _body_for_new() -> Body | None:
     """The body named by ``?body=`` for a new meeting; the guard checks it (404 / 403)."""
     body_id = id_arg("body")
     return get_body(body_id) if body_id is not None else None
+
+
+def _proposed(body: Body, in_days: int, title: str) -> dict[str, Any]:
+    """What a new meeting's form first proposes: ``in_days`` from today, 10:00 to 12:00 local time."""
+    start = datetime.combine(local_today(body.timezone) + timedelta(days=in_days), datetime.min.time()).replace(hour=10)
+    return {"title": title, "timezone": body.timezone, "start_local": start, "end_local": start + timedelta(hours=2)}
 
 
 # --- lists and scheduling ---------------------------------------------------------------------
@@ -82,20 +94,17 @@ def index():
 def create(body: Body):
     initial = None
     if request.method == "GET":
-        start = datetime.combine(local_today(body.timezone) + timedelta(days=14), datetime.min.time()).replace(hour=10)
-        initial = {"title": _("Ordinary meeting of %(body)s", body=body.acronym or body.name), "timezone": body.timezone,
-                   "start_local": start, "end_local": start + timedelta(hours=2), "status": "planned"}
+        initial = {**_proposed(body, 14, _("Ordinary meeting of %(body)s", body=body.acronym or body.name)),
+                   "status": "planned"}
     form = MeetingForm(data=initial)
-    if form.validate_on_submit():
-        try:
-            meeting = services.create_meeting(body, form.data_for(), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            _warn(meeting)
-            flash(_("Meeting scheduled with the body's members as invitees. Send the invitations from this page when the meeting is ready."), "success")
-            return redirect(url_for("meetings.detail", meeting_id=meeting.id), 303)
-    return render_template("meetings/form.html", form=form, body=body, meeting=None), form_status()
+
+    def done(meeting: Meeting):
+        _warn(meeting)
+        return (_("Meeting scheduled with the body's members as invitees. Send the invitations from this page when "
+                  "the meeting is ready."), _detail_url(meeting))
+
+    return submit(form, lambda: services.create_meeting(body, form.data_for(), actor=current_user), done=done,
+                  render=lambda: render_template("meetings/form.html", form=form, body=body, meeting=None))
 
 
 @bp.route("/series/new", methods=["GET", "POST"])
@@ -103,28 +112,21 @@ def create(body: Body):
 def create_series(body: Body):
     initial = None
     if request.method == "GET":
-        start = datetime.combine(local_today(body.timezone) + timedelta(days=7), datetime.min.time()).replace(hour=10)
-        initial = {"title": _("Monthly meeting of %(body)s", body=body.acronym or body.name), "timezone": body.timezone,
-                   "start_local": start, "end_local": start + timedelta(hours=2), "interval": 1, "count": 12}
+        initial = {**_proposed(body, 7, _("Monthly meeting of %(body)s", body=body.acronym or body.name)),
+                   "interval": 1, "count": 12}
     form = SeriesForm(data=initial)
-    if form.validate_on_submit():
-        try:
-            series = services.create_series(body, form.data_for(), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(ngettext("%(num)d meeting scheduled.", "%(num)d meetings scheduled.", len(series.meetings)), "success")
-            return redirect(url_for("bodies.detail", body_id=body.id) + "#meetings", 303)
-    return render_template("meetings/series_form.html", form=form, body=body), form_status()
+    return submit(
+        form, lambda: services.create_series(body, form.data_for(), actor=current_user),
+        done=lambda series: (ngettext("%(num)d meeting scheduled.", "%(num)d meetings scheduled.", len(series.meetings)),
+                             url_for("bodies.detail", body_id=body.id) + "#meetings"),
+        render=lambda: render_template("meetings/series_form.html", form=form, body=body))
 
 
 # --- one meeting -------------------------------------------------------------------------------
 
 
 def _detail(meeting: Meeting, agenda_form=None, attachment_form=None, guest_form=None, status: int = 200):
-    from coordination.permissions import can
-
-    quorum = services.meeting_quorum(meeting)
+    quorum = attendance.meeting_quorum(meeting)
     mine = next((i for i in meeting.invitations if i.user_id == current_user.id), None)
     invited = {i.user_id for i in meeting.invitations}
     # The editing forms (and the people and organisations they list) only for those who edit.
@@ -156,55 +158,38 @@ def edit(meeting: Meeting):
         form = MeetingForm(obj=meeting, start_local=start, end_local=end)
     else:
         form = MeetingForm()
-    if form.validate_on_submit():
-        try:
-            services.update_meeting(meeting, form.data_for(), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            _warn(meeting)
-            flash(_("Meeting saved."), "success")
-            return redirect(url_for("meetings.detail", meeting_id=meeting.id), 303)
-    return render_template("meetings/form.html", form=form, body=meeting.body, meeting=meeting), form_status()
+
+    def done(_changes):
+        _warn(meeting)
+        return _("Meeting saved."), _detail_url(meeting)
+
+    return submit(form, lambda: services.update_meeting(meeting, form.data_for(), actor=current_user), done=done,
+                  render=lambda: render_template("meetings/form.html", form=form, body=meeting.body, meeting=meeting))
 
 
 @bp.route("/<int:meeting_id>/agenda", methods=["POST"])
 @guard("edit", Meeting, load=queries.meeting_page)
 def add_agenda_item(meeting: Meeting):
     form = AgendaItemForm(all_organisations(), active_people())
-    if form.validate_on_submit():
-        services.add_agenda_item(meeting, form.data_for(), actor=current_user)
-        flash(_("Agenda item added."), "success")
-        return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#agenda", 303)
-    return _detail(meeting, agenda_form=form, status=422)
-
-
-def _agenda_item(meeting_id: int, item_id: int) -> Meeting | None:
-    item = db.session.get(AgendaItem, item_id)
-    return item.meeting if item is not None and item.meeting_id == meeting_id else None
-
-
-def _the_item(meeting: Meeting) -> AgendaItem:
-    return next(a for a in meeting.agenda if a.id == request.view_args["item_id"])
+    return submit(form, lambda: agenda.add_agenda_item(meeting, form.data_for(), actor=current_user),
+                  done=lambda _item: (_("Agenda item added."), _detail_url(meeting, "agenda")),
+                  render=lambda: _detail(meeting, agenda_form=form, status=422))
 
 
 @bp.route("/<int:meeting_id>/agenda/<int:item_id>/edit", methods=["GET", "POST"])
-@guard("edit", Meeting, load=_agenda_item)
-def edit_agenda_item(meeting: Meeting):
-    item = _the_item(meeting)
+@guard("edit", Meeting, load=_meeting_page, child=queries.agenda_item)
+def edit_agenda_item(meeting: Meeting, item: AgendaItem):
     form = AgendaItemForm(all_organisations(), active_people(), obj=item if request.method == "GET" else None)
-    if form.validate_on_submit():
-        services.update_agenda_item(item, form.data_for(), actor=current_user)
-        flash(_("Agenda item saved."), "success")
-        return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#agenda", 303)
-    return render_template("meetings/agenda_form.html", form=form, meeting=meeting, item=item), form_status()
+    return submit(form, lambda: agenda.update_agenda_item(item, form.data_for(), actor=current_user),
+                  done=lambda _changes: (_("Agenda item saved."), _detail_url(meeting, "agenda")),
+                  render=lambda: render_template("meetings/agenda_form.html", form=form, meeting=meeting, item=item))
 
 
 @bp.route("/<int:meeting_id>/agenda/<int:item_id>/<any(up, down):direction>", methods=["POST"])
-@guard("edit", Meeting, load=lambda meeting_id, item_id, direction: _agenda_item(meeting_id, item_id))
-def move_agenda_item(meeting: Meeting):
-    services.move_agenda_item(_the_item(meeting), -1 if request.view_args["direction"] == "up" else 1, actor=current_user)
-    return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#agenda", 303)
+@guard("edit", Meeting, load=_meeting_page, child=queries.agenda_item)
+def move_agenda_item(meeting: Meeting, item: AgendaItem):
+    agenda.move_agenda_item(item, -1 if request.view_args["direction"] == "up" else 1, actor=current_user)
+    return redirect(_detail_url(meeting, "agenda"), 303)
 
 
 @bp.route("/<int:meeting_id>/agenda/order", methods=["POST"])
@@ -215,43 +200,38 @@ def reorder_agenda(meeting: Meeting):
         ids = [int(part) for part in request.form.get("order", "").split(",") if part.strip()]
     except ValueError:
         ids = []
-    services.reorder_agenda(meeting, ids, actor=current_user)
+    agenda.reorder_agenda(meeting, ids, actor=current_user)
     flash(_("Agenda order saved."), "success")
-    return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#agenda", 303)
+    return redirect(_detail_url(meeting, "agenda"), 303)
 
 
 @bp.route("/<int:meeting_id>/agenda/<int:item_id>/delete", methods=["POST"])
-@guard("edit", Meeting, load=_agenda_item)
-def delete_agenda_item(meeting: Meeting):
-    services.remove_agenda_item(_the_item(meeting), actor=current_user)
+@guard("edit", Meeting, load=_meeting_page, child=queries.agenda_item)
+def delete_agenda_item(meeting: Meeting, item: AgendaItem):
+    agenda.remove_agenda_item(item, actor=current_user)
     flash(_("Agenda item removed."), "success")
-    return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#agenda", 303)
+    return redirect(_detail_url(meeting, "agenda"), 303)
 
 
 @bp.route("/<int:meeting_id>/attachments", methods=["POST"])
 @guard("edit", Meeting, load=queries.meeting_page)
 def add_attachment(meeting: Meeting):
     form = AttachmentForm(meeting.agenda)
-    if form.validate_on_submit():
+
+    def attach():
         upload = form.file.data
         if not upload or not upload.filename:
-            form.file.errors = [_("Choose a file.")]
-        else:
-            item = next((a for a in meeting.agenda if a.id == form.agenda_item_id.data), None)
-            try:
-                services.add_attachment(meeting, upload, item, actor=current_user)
-            except ValidationError as error:
-                form.apply_errors(error)
-            else:
-                flash(_("Document attached."), "success")
-                return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#documents", 303)
-    return _detail(meeting, attachment_form=form, status=422)
+            raise ValidationError({"file": _("Choose a file.")})
+        item = next((a for a in meeting.agenda if a.id == form.agenda_item_id.data), None)
+        return agenda.add_attachment(meeting, upload, item, actor=current_user)
+
+    return submit(form, attach, done=lambda _found: (_("Document attached."), _detail_url(meeting, "documents")),
+                  render=lambda: _detail(meeting, attachment_form=form, status=422))
 
 
 @bp.route("/<int:meeting_id>/attachments/<int:attachment_id>")
-@guard("view", Meeting, load=queries.attachment)
-def attachment(meeting: Meeting):
-    found = next(a for a in meeting.attachments if a.id == request.view_args["attachment_id"])
+@guard("view", Meeting, load=_meeting, child=queries.attachment)
+def attachment(meeting: Meeting, found: Attachment):
     return send(found.path, found.name, found.mime)
 
 
@@ -260,13 +240,9 @@ def attachment(meeting: Meeting):
 def invite_guest(meeting: Meeting):
     invited = {i.user_id for i in meeting.invitations}
     form = GuestForm([p for p in active_people() if p.id not in invited])
-    if form.validate_on_submit():
-        from coordination.accounts.models import User
-
-        services.invite_guest(meeting, db.session.get(User, form.user_id.data), actor=current_user)
-        flash(_("Guest invited."), "success")
-        return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#invitees", 303)
-    return _detail(meeting, guest_form=form, status=422)
+    return submit(form, lambda: attendance.invite_guest(meeting, get_user(form.user_id.data), actor=current_user),
+                  done=lambda _invitation: (_("Guest invited."), _detail_url(meeting, "invitees")),
+                  render=lambda: _detail(meeting, guest_form=form, status=422))
 
 
 @bp.route("/<int:meeting_id>/invitations/send", methods=["POST"])
@@ -278,7 +254,7 @@ def send_invitations(meeting: Meeting):
         flash(ngettext("%(num)d invitation is being sent.", "%(num)d invitations are being sent.", count), "success")
     else:
         flash(_("Everyone invited has already received the invitation."), "info")
-    return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#invitees", 303)
+    return redirect(_detail_url(meeting, "invitees"), 303)
 
 
 @bp.route("/<int:meeting_id>/update/send", methods=["POST"])
@@ -288,23 +264,15 @@ def send_update(meeting: Meeting):
     count = services.send_pending_update(meeting, actor=current_user)
     flash(ngettext("The update is being sent to %(num)d invitee.", "The update is being sent to %(num)d invitees.", count),
           "success")
-    return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#invitees", 303)
-
-
-def _invitation(meeting_id: int, invitation_id: int) -> Meeting | None:
-    from coordination.meetings.models import Invitation
-
-    found = db.session.get(Invitation, invitation_id)
-    return found.meeting if found is not None and found.meeting_id == meeting_id else None
+    return redirect(_detail_url(meeting, "invitees"), 303)
 
 
 @bp.route("/<int:meeting_id>/invitees/<int:invitation_id>/remove", methods=["POST"])
-@guard("edit", Meeting, load=_invitation)
-def remove_invitee(meeting: Meeting):
-    invitation = next(i for i in meeting.invitations if i.id == request.view_args["invitation_id"])
-    services.remove_invitee(invitation, actor=current_user)
+@guard("edit", Meeting, load=_meeting_page, child=queries.invitation)
+def remove_invitee(meeting: Meeting, invitation: Invitation):
+    attendance.remove_invitee(invitation, actor=current_user)
     flash(_("%(name)s is no longer invited.", name=invitation.person.full_name), "success")
-    return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#invitees", 303)
+    return redirect(_detail_url(meeting, "invitees"), 303)
 
 
 @bp.route("/<int:meeting_id>/rsvp", methods=["POST"])
@@ -314,14 +282,14 @@ def rsvp(meeting: Meeting):
     if value not in {r.value for r in Rsvp} - {Rsvp.NONE.value}:
         flash(_("Choose whether you will attend."), "danger")
         return _detail(meeting, status=422)
-    services.answer(meeting, current_user, Rsvp(value))
+    attendance.answer(meeting, current_user, Rsvp(value))
     flash(_("Your answer has been recorded."), "success")
-    return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#invitees", 303)
+    return redirect(_detail_url(meeting, "invitees"), 303)
 
 
-@bp.route("/<int:meeting_id>/attendance", methods=["GET", "POST"])
+@bp.route("/<int:meeting_id>/attendance", methods=["GET", "POST"], endpoint="attendance")
 @guard("edit", Meeting, load=queries.meeting_page)
-def attendance(meeting: Meeting):
+def attendance_register(meeting: Meeting):
     errors = {}
     if request.method == "POST":
         values = {}
@@ -332,25 +300,15 @@ def attendance(meeting: Meeting):
             else:
                 values[invitation.id] = Presence(raw)
         if not errors:
-            services.record_attendance(meeting, values, actor=current_user)
+            attendance.record_attendance(meeting, values, actor=current_user)
             flash(_("Attendance recorded."), "success")
-            return redirect(url_for("meetings.detail", meeting_id=meeting.id) + "#attendance", 303)
+            return redirect(_detail_url(meeting, "attendance"), 303)
     invitations = sorted(meeting.invitations, key=lambda i: (i.organisation.name if i.organisation else "", i.alternate))
     return render_template("meetings/attendance.html", meeting=meeting, invitations=invitations,
                            choices=presence_choices(), errors=errors), 422 if errors else 200
 
 
 # --- exports -----------------------------------------------------------------------------------
-
-
-@bp.route("/<int:meeting_id>.ics")
-@guard("view", Meeting, load=queries.get_meeting)
-def meeting_ics(meeting: Meeting):
-    """One meeting; an occurrence of a series gives the whole series (one UID for all)."""
-    where = Meeting.series_id == meeting.series_id if meeting.series_id else Meeting.id == meeting.id
-    return feeds_cache.conditional(
-        feeds_cache.meeting_validator(meeting), f"meeting-{meeting.id}",
-        lambda: feeds_cache.meetings_calendar(meeting.title, [where], method="PUBLISH"))
 
 
 @bp.route("/<int:meeting_id>/agenda.docx")
@@ -360,33 +318,3 @@ def agenda_docx(meeting: Meeting):
     with in_locale(download_language()) as code:
         data = docx_export.agenda_docx(meeting, document_labels(), code)
     return docx_response(data, f"agenda-{meeting.id}")
-
-
-# --- calendar feeds (token in the URL) -------------------------------------------------------------
-
-feeds = Blueprint("calendar", __name__, url_prefix="/calendar")
-
-
-@feeds.route("/<token>/mine.ics")
-@feed_guard()
-def personal_feed(user):
-    """My meetings, plus my organisation's action-item deadlines as all-day events."""
-    from coordination.permissions import bodies_sat_on, visible_body_ids
-
-    visible, sat_on = visible_body_ids(user), bodies_sat_on(user)
-
-    def build() -> bytes:
-        deadlines = feeds_cache.deadline_fragments(user.organisation_id, visible)
-        return feeds_cache.meetings_calendar(
-            _("My meetings and deadlines"), queries.personal_meetings_filter(user, visible, sat_on), extra=deadlines)
-
-    return feeds_cache.conditional(feeds_cache.personal_validator(user, visible, sat_on), "my-calendar", build)
-
-
-@feeds.route("/<token>/bodies/<int:body_id>.ics")
-@feed_guard(load=get_body)
-def body_feed(user, body: Body):
-    """Every meeting of a body; the guard has checked that the token's user may see it."""
-    return feeds_cache.conditional(
-        feeds_cache.body_validator(body), f"body-{body.id}",
-        lambda: feeds_cache.meetings_calendar(body.name, [Meeting.body_id == body.id]))

@@ -39,6 +39,15 @@ set_labels(MinutesStatus, {
 })
 
 
+# The steps :func:`coordination.db.transition` allows: a draft is circulated for comment, then
+# approved at a later meeting, then published. A correction is a new draft version, not a step back.
+MINUTES_STEPS = {
+    MinutesStatus.DRAFT: {MinutesStatus.CIRCULATED},
+    MinutesStatus.CIRCULATED: {MinutesStatus.APPROVED},
+    MinutesStatus.APPROVED: {MinutesStatus.PUBLISHED},
+}
+
+
 class Minutes(VersionedMixin, TimestampMixin, db.Model):
     """One version of a meeting's minutes. Approved versions are locked; corrections are new versions."""
 

@@ -1,6 +1,8 @@
 """Read-side queries for minutes, actions arising and a body's decision register."""
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -14,7 +16,6 @@ from coordination.minutes.models import (
     MinutesComment,
     MinutesStatus,
 )
-from coordination.plans.models import ActionItem
 
 
 def minutes_page(minutes_id: int) -> Minutes | None:
@@ -29,13 +30,9 @@ def minutes_page(minutes_id: int) -> Minutes | None:
     ).unique().scalar_one_or_none()
 
 
-def arising_actions(meeting_id: int) -> list[ActionItem]:
-    """Action items created from the decisions of a meeting."""
-    return list(db.session.execute(
-        db.select(ActionItem).where(ActionItem.meeting_id == meeting_id)
-        .options(joinedload(ActionItem.lead_organisation), joinedload(ActionItem.focal_person))
-        .order_by(ActionItem.decision_id, ActionItem.id)
-    ).scalars())
+def decision(minutes: Minutes, decision_id: int, **_url: Any) -> DecisionText | None:
+    """The decision ``decision_id`` as written in these minutes (None: not in these minutes)."""
+    return next((d for d in minutes.decisions if d.id == decision_id), None)
 
 
 def decision_register(body_ids: set[int] | None, year: int | None, search: str,

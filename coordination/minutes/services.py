@@ -14,11 +14,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from coordination import audit, dates
 from coordination.accounts.models import User
 from coordination.dates import local_today
-from coordination.db import apply_changes, check_version, touch, utcnow
+from coordination.db import apply_changes, check_version, touch, transition, utcnow
 from coordination.errors import ConflictError, ValidationError
 from coordination.extensions import db
 from coordination.meetings.models import Meeting, MeetingStatus
+from coordination.minutes import actions, notices
 from coordination.minutes.models import (
+    MINUTES_STEPS,
     Decision,
     DecisionCounter,
     DecisionText,
@@ -27,7 +29,6 @@ from coordination.minutes.models import (
     MinutesSection,
     MinutesStatus,
 )
-from coordination.plans.models import ActionItem
 
 # Builds (file name, Word bytes) after the change, for the mail; None: no attachment.
 Document = Callable[[], tuple[str, bytes]] | None
@@ -122,9 +123,7 @@ def remove_decision(entry: DecisionText, *, actor: User) -> None:
     _editable(minutes)
     decision = entry.decision
     if len(decision.texts) == 1:  # only in this draft: the decision itself goes
-        arising = db.session.execute(
-            db.select(sa.func.count()).select_from(ActionItem).where(ActionItem.decision_id == decision.id)
-        ).scalar()
+        arising = actions.source.get().count_for_decision(decision.id)
         if arising:
             raise ConflictError(_l("Action items arise from this decision: remove them from the action plan first."))
     audit.record(minutes, "decision_removed", {"reference": decision.reference}, actor)
@@ -139,18 +138,14 @@ def remove_decision(entry: DecisionText, *, actor: User) -> None:
 def circulate(minutes: Minutes, *, actor: User, comment_by: date | None = None) -> None:
     """Circulate the draft for comment: the body's members are mailed the link and the date to
     comment by (``MINUTES_COMMENT_DAYS`` from today unless given)."""
-    if minutes.status != MinutesStatus.DRAFT:
-        raise ConflictError(_l("Only draft minutes can be circulated."))
     today = local_today()
     comment_by = comment_by or today + timedelta(days=current_app.config["MINUTES_COMMENT_DAYS"])
     if comment_by <= today:
         raise ValidationError({"comment_by": _l("The date to comment by must be after today.")})
-    minutes.status = MinutesStatus.CIRCULATED
+    transition(minutes, MinutesStatus.CIRCULATED, MINUTES_STEPS, message=_l("Only draft minutes can be circulated."))
     db.session.flush()
     audit.record(minutes, "circulate", {"comment_by": comment_by.isoformat()}, actor)
-    from coordination.notifications import minutes_mail
-
-    minutes_mail.circulated(minutes, comment_by)
+    notices.mailer.get().circulated(minutes, comment_by)
 
 
 def comment(minutes: Minutes, text: str, *, actor: User) -> MinutesComment:
@@ -171,8 +166,6 @@ def has_taken_place(meeting: Meeting) -> bool:
 
 def approve(minutes: Minutes, at_meeting: Meeting | None, *, actor: User, document: Document = None) -> None:
     """Record approval at a later meeting of the same body; the version is then locked."""
-    if minutes.status != MinutesStatus.CIRCULATED:
-        raise ConflictError(_l("Minutes are approved after they have been circulated."))
     meeting = minutes.meeting
     if at_meeting is None or at_meeting.body_id != meeting.body_id or at_meeting.start <= meeting.start:
         raise ValidationError({"approved_at_meeting_id": _l("Choose a later meeting of the same body.")})
@@ -180,27 +173,22 @@ def approve(minutes: Minutes, at_meeting: Meeting | None, *, actor: User, docume
         raise ValidationError({"approved_at_meeting_id": _l(
             "Minutes are approved at a meeting that has taken place: this one has not started yet, "
             "or was postponed or cancelled.")})
-    minutes.status = MinutesStatus.APPROVED
+    transition(minutes, MinutesStatus.APPROVED, MINUTES_STEPS,
+               message=_l("Minutes are approved after they have been circulated."))
     minutes.approved_at_meeting = at_meeting
     minutes.approved_by_id = actor.id
     minutes.approved_on = utcnow()
     db.session.flush()
     audit.record(minutes, "approve", {"at_meeting": str(at_meeting)}, actor)
-    from coordination.notifications import minutes_mail
-
-    minutes_mail.settled(minutes, "approved", document() if document else None)
+    notices.mailer.get().settled(minutes, "approved", document() if document else None)
 
 
 def publish(minutes: Minutes, *, actor: User, document: Document = None) -> None:
     """Publish approved minutes; the body's members are mailed the link (and the Word file if given)."""
-    if minutes.status != MinutesStatus.APPROVED:
-        raise ConflictError(_l("Only approved minutes can be published."))
-    minutes.status = MinutesStatus.PUBLISHED
+    transition(minutes, MinutesStatus.PUBLISHED, MINUTES_STEPS, message=_l("Only approved minutes can be published."))
     db.session.flush()
     audit.record(minutes, "publish", {}, actor)
-    from coordination.notifications import minutes_mail
-
-    minutes_mail.settled(minutes, "published", document() if document else None)
+    notices.mailer.get().settled(minutes, "published", document() if document else None)
 
 
 def correct(minutes: Minutes, reason: str, *, actor: User) -> Minutes:
@@ -236,18 +224,5 @@ def action_from_decision(entry: DecisionText, data: dict[str, Any], *, actor: Us
     Refused once the minutes are approved: the approved version and its Word file must show
     the same actions arising as on the day of approval.
     """
-    from coordination.plans import services as plans
-    from coordination.plans.models import Origin
-
     _editable(entry.minutes)
-    decision = entry.decision
-    meeting = entry.minutes.meeting
-    item = plans.create_item(
-        {**data, "origin": Origin.MEETING_DECISION, "origin_note": decision.reference, "scope_national": True},
-        plan=None, parent=None, body_id=meeting.body_id, actor=actor,
-    )
-    item.meeting_id = meeting.id
-    item.decision_id = decision.id
-    item.decision_reference = decision.reference
-    db.session.flush()
-    return item
+    return actions.source.get().create(entry.decision, entry.minutes.meeting, data, actor=actor)

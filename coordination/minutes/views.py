@@ -13,13 +13,13 @@ from coordination.dates import local_today, localdate, to_local
 from coordination.downloads import document_labels, docx_response, download_language
 from coordination.errors import ValidationError
 from coordination.exports import docx as docx_export
-from coordination.extensions import db
-from coordination.forms import ConfirmForm
+from coordination.forms import ConfirmForm, submit
 from coordination.i18n import in_locale
 from coordination.meetings import queries as meeting_queries
-from coordination.meetings import services as meeting_services
+from coordination.meetings.attendance import meeting_quorum
 from coordination.meetings.models import Meeting
 from coordination.minutes import queries, services
+from coordination.minutes.actions import source as actions_arising
 from coordination.minutes.forms import (
     ApproveForm,
     ArisingActionForm,
@@ -30,7 +30,7 @@ from coordination.minutes.forms import (
 )
 from coordination.minutes.models import DecisionText, Minutes, MinutesStatus
 from coordination.organisations.queries import all_organisations
-from coordination.permissions import guard
+from coordination.permissions import can, guard
 
 bp = Blueprint("minutes", __name__, url_prefix="/minutes")
 
@@ -47,7 +47,7 @@ def start(meeting: Meeting):
 
 
 def _quorum_text(meeting: Meeting) -> str:
-    q = meeting_services.meeting_quorum(meeting)
+    q = meeting_quorum(meeting)
     if not q.judged:
         return _("Quorum cannot be judged: the body had no adopted charter on the meeting day.")
     verdict = _("Quorum met") if q.met else _("Quorum not met")
@@ -56,8 +56,6 @@ def _quorum_text(meeting: Meeting) -> str:
 
 
 def _minutes_page(minutes: Minutes, status: int = 200, **forms):
-    from coordination.permissions import can
-
     meeting = meeting_queries.meeting_page(minutes.meeting_id)
     quorum_text = _quorum_text(meeting)
     # The secretariat's forms (and the lists they offer) are built only for those who edit.
@@ -65,7 +63,7 @@ def _minutes_page(minutes: Minutes, status: int = 200, **forms):
     circulated = minutes.status == MinutesStatus.CIRCULATED
     return render_template(
         "minutes/detail.html", minutes=minutes, meeting=meeting, quorum_text=quorum_text,
-        versions=meeting.minutes, actions=queries.arising_actions(meeting.id), confirm=ConfirmForm(),
+        versions=meeting.minutes, actions=actions_arising.get().of_meeting(meeting.id), confirm=ConfirmForm(),
         comment_by_default=(local_today() + timedelta(days=current_app.config["MINUTES_COMMENT_DAYS"])).isoformat(),
         minutes_form=forms.get("minutes_form") or (MinutesForm(obj=minutes) if manage else None),
         decision_form=forms.get("decision_form") or (DecisionForm() if manage else None),
@@ -90,56 +88,45 @@ def edit(minutes: Minutes):
     if request.method == "GET":  # the editor is on the minutes page (also where a stale edit points)
         return redirect(_minutes_url(minutes), 303)
     form = MinutesForm()
-    if form.validate_on_submit():
+
+    def save():
         summaries = {s.id: request.form.get(f"section-{s.id}", s.summary)[:50000] for s in minutes.sections}
         services.update_minutes(minutes, form.data_for(), summaries, actor=current_user)
-        flash(_("Minutes saved."), "success")
-        return redirect(_minutes_url(minutes), 303)
-    return _minutes_page(minutes, 422, minutes_form=form)
+
+    return submit(form, save, done=lambda _none: (_("Minutes saved."), _minutes_url(minutes)),
+                  render=lambda: _minutes_page(minutes, 422, minutes_form=form))
 
 
 @bp.route("/<int:minutes_id>/decisions", methods=["POST"])
 @guard("edit", Minutes, load=queries.minutes_page)
 def add_decision(minutes: Minutes):
     form = DecisionForm()
-    if form.validate_on_submit():
-        decision = services.add_decision(minutes, form.data_for(), actor=current_user)
-        flash(_("Decision %(ref)s recorded.", ref=decision.reference), "success")
-        return redirect(_minutes_url(minutes) + "#decisions", 303)
-    return _minutes_page(minutes, 422, decision_form=form)
+    return submit(form, lambda: services.add_decision(minutes, form.data_for(), actor=current_user),
+                  done=lambda decision: (_("Decision %(ref)s recorded.", ref=decision.reference),
+                                         _minutes_url(minutes) + "#decisions"),
+                  render=lambda: _minutes_page(minutes, 422, decision_form=form))
 
 
-def _decision(minutes_id: int, decision_id: int) -> Minutes | None:
-    found = db.session.get(DecisionText, decision_id)
-    if found is None or found.minutes_id != minutes_id:
-        return None
+def _minutes_page_of(minutes_id: int, **_child: object) -> Minutes | None:
+    """The minutes of a nested route (the guard loads the decision from them)."""
     return queries.minutes_page(minutes_id)
 
 
-def _the_decision(minutes: Minutes) -> DecisionText:
-    return next(d for d in minutes.decisions if d.id == request.view_args["decision_id"])
-
-
 @bp.route("/<int:minutes_id>/decisions/<int:decision_id>/delete", methods=["POST"])
-@guard("edit", Minutes, load=_decision)
-def delete_decision(minutes: Minutes):
-    services.remove_decision(_the_decision(minutes), actor=current_user)
+@guard("edit", Minutes, load=_minutes_page_of, child=queries.decision)
+def delete_decision(minutes: Minutes, decision: DecisionText):
+    services.remove_decision(decision, actor=current_user)
     return redirect(_minutes_url(minutes) + "#decisions", 303)
 
 
 @bp.route("/<int:minutes_id>/decisions/<int:decision_id>/actions", methods=["POST"])
-@guard("edit", Minutes, load=_decision)
-def add_action(minutes: Minutes):
+@guard("edit", Minutes, load=_minutes_page_of, child=queries.decision)
+def add_action(minutes: Minutes, decision: DecisionText):
     form = ArisingActionForm(all_organisations(), active_people())
-    if form.validate_on_submit():
-        try:
-            item = services.action_from_decision(_the_decision(minutes), form.data_for(), actor=current_user)
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Action %(code)s created in the action items.", code=item.code), "success")
-            return redirect(_minutes_url(minutes) + "#actions", 303)
-    return _minutes_page(minutes, 422, action_form=form)
+    return submit(form, lambda: services.action_from_decision(decision, form.data_for(), actor=current_user),
+                  done=lambda item: (_("Action %(code)s created in the action items.", code=item.code),
+                                     _minutes_url(minutes) + "#actions"),
+                  render=lambda: _minutes_page(minutes, 422, action_form=form))
 
 
 @bp.route("/<int:minutes_id>/<any(circulate, publish):step>", methods=["POST"])
@@ -175,38 +162,29 @@ def _document(minutes: Minutes):
 @guard("edit", Minutes, load=queries.minutes_page)
 def approve(minutes: Minutes):
     form = ApproveForm(meeting_queries.later_meetings(minutes.meeting))
-    if form.validate_on_submit():
-        try:
-            services.approve(minutes, db.session.get(Meeting, form.approved_at_meeting_id.data), actor=current_user,
-                             document=_document(minutes))
-        except ValidationError as error:
-            form.apply_errors(error)
-        else:
-            flash(_("Minutes approved and locked."), "success")
-            return redirect(_minutes_url(minutes), 303)
-    return _minutes_page(minutes, 422, approve_form=form)
+    return submit(
+        form, lambda: services.approve(minutes, meeting_queries.get_meeting(form.approved_at_meeting_id.data),
+                                       actor=current_user, document=_document(minutes)),
+        done=lambda _none: (_("Minutes approved and locked."), _minutes_url(minutes)),
+        render=lambda: _minutes_page(minutes, 422, approve_form=form))
 
 
 @bp.route("/<int:minutes_id>/correct", methods=["POST"])
 @guard("edit", Minutes, load=queries.minutes_page)
 def correct(minutes: Minutes):
     form = CorrectionForm()
-    if form.validate_on_submit():
-        new = services.correct(minutes, form.reason.data, actor=current_user)
-        flash(_("Version %(n)d started as a draft.", n=new.number), "success")
-        return redirect(_minutes_url(new), 303)
-    return _minutes_page(minutes, 422, correction_form=form)
+    return submit(form, lambda: services.correct(minutes, form.reason.data, actor=current_user),
+                  done=lambda new: (_("Version %(n)d started as a draft.", n=new.number), _minutes_url(new)),
+                  render=lambda: _minutes_page(minutes, 422, correction_form=form))
 
 
 @bp.route("/<int:minutes_id>/comments", methods=["POST"])
 @guard("comment", Minutes, load=queries.minutes_page)
 def comment(minutes: Minutes):
     form = CommentForm()
-    if form.validate_on_submit():
-        services.comment(minutes, form.text.data, actor=current_user)
-        flash(_("Comment added."), "success")
-        return redirect(_minutes_url(minutes) + "#comments", 303)
-    return _minutes_page(minutes, 422, comment_form=form)
+    return submit(form, lambda: services.comment(minutes, form.text.data, actor=current_user),
+                  done=lambda _entry: (_("Comment added."), _minutes_url(minutes) + "#comments"),
+                  render=lambda: _minutes_page(minutes, 422, comment_form=form))
 
 
 @bp.route("/<int:minutes_id>.docx")
@@ -235,7 +213,7 @@ def _minutes_document(minutes: Minutes, code: str) -> bytes:
     actions = [
         [a.code, a.title, a.lead_organisation.short_name if a.lead_organisation else "",
          a.focal_person.full_name if a.focal_person else "", localdate(a.deadline), a.decision_reference]
-        for a in queries.arising_actions(meeting.id)
+        for a in actions_arising.get().of_meeting(meeting.id)
     ]
     labels = document_labels()
     if minutes.approved_at_meeting:

@@ -6,7 +6,7 @@ import pytest
 from coordination import dates
 from coordination.charters.models import QuorumRule
 from coordination.meetings import recurrence
-from coordination.meetings.services import required_for
+from coordination.meetings.attendance import required_for
 
 ZONE = "America/Port-au-Prince"  # observes daylight-saving time (UTC-5 / UTC-4)
 

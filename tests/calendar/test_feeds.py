@@ -156,8 +156,8 @@ def test_a_new_seat_changes_the_personal_feed(make, login_as, client):
 
 def test_cached_events_give_the_same_calendar_as_building_it_whole(setting, app, make):
     """The feed spliced from cached events equals ics.meetings_calendar's file (parsed back)."""
+    from coordination.calendar import feeds, queries
     from coordination.exports import ics
-    from coordination.meetings import feeds, queries
 
     make.bulk_meetings(setting["body"], 5)
     with app.test_request_context(base_url="http://localhost"):

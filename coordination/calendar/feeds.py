@@ -14,6 +14,10 @@ what changed, not by rebuilding the file:
 * each event's serialised VEVENT is cached under the meeting's id, version and time of
   change, so a feed whose cache is cold only serialises what changed.
 
+The personal feed also carries the viewer's organisation's action-item deadlines. The plans
+domain, above this one, provides them (:class:`DeadlineSource`, in the slot ``deadlines`` the
+app factory fills).
+
 The cache is Flask-Caching (``coordination.extensions.cache``): in-process by default,
 Redis when ``CACHE_REDIS_URL`` is configured.
 """
@@ -23,27 +27,26 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-import sqlalchemy as sa
 from flask import Response, current_app, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from werkzeug.http import is_resource_modified
 
 from coordination.bodies.models import Body
-from coordination.dates import local_today
-from coordination.db import utcnow, within
+from coordination.calendar import queries
+from coordination.db import utcnow
 from coordination.exports import ics
-from coordination.extensions import cache, db
-from coordination.meetings.models import Meeting, MeetingSeries
-from coordination.plans.models import ActionItem, ItemStatus, ProgressUpdate
-from coordination.plans.progress import states_as_of
+from coordination.extensions import cache
+from coordination.meetings.models import Meeting
+from coordination.meetings.slot import Slot
 
 # Raised whenever the serialisation changes, so entries kept in a shared Redis by an older
 # release are not served by a newer one.
 FORMAT = "ics-2"
-CHUNK = 500
+
+# What the personal feed's validator holds for the deadlines when there are none to show.
+NO_DEADLINES: tuple = (0, 0, 0, None, None)
 
 
 @dataclass(frozen=True)
@@ -55,16 +58,31 @@ class Validator:
     feed_id: str
 
 
-def _digest(*parts: Any) -> str:
+class DeadlineSource(Protocol):
+    """The action-item deadlines of the personal feed (provided by the plans domain)."""
+
+    def aggregate(self, organisation_id: int, visible: set[int] | None) -> tuple:
+        """Count, ids, versions, latest change (index 3) and newest report of the deadlines."""
+
+    def fragments(self, organisation_id: int, visible: set[int] | None) -> list[ics.Fragment]:
+        """The deadlines as all-day events, each serialised once per version."""
+
+
+deadlines: Slot[DeadlineSource] = Slot("deadline source")
+
+
+def digest(*parts: Any) -> str:
+    """A short stable hash of ``parts`` (cache keys and ETags)."""
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
-def _context() -> tuple[str, str]:
+def context() -> tuple[str, str]:
     """What every event depends on besides its meeting: the address it links to, the organizer."""
     return request.host_url, current_app.config["MAIL_DEFAULT_SENDER"]
 
 
-def _stamp(value: datetime | None) -> str:
+def stamp(value: datetime | None) -> str:
+    """A time of change as part of a cache key."""
     return value.isoformat() if value else "-"
 
 
@@ -73,30 +91,15 @@ def _latest(*values: datetime | None) -> datetime | None:
     return max(present) if present else None
 
 
-def _meeting_aggregate(*where: Any) -> tuple:
-    """Count, ids, versions and latest changes of the meetings matched (one query)."""
-    return tuple(db.session.execute(
-        sa.select(
-            sa.func.count(Meeting.id), sa.func.coalesce(sa.func.sum(Meeting.id), 0),
-            sa.func.coalesce(sa.func.sum(Meeting.version), 0), sa.func.max(Meeting.updated_at),
-            sa.func.max(MeetingSeries.updated_at), sa.func.max(Body.updated_at),
-        )
-        .select_from(Meeting)
-        .join(Body, Body.id == Meeting.body_id)
-        .outerjoin(MeetingSeries, MeetingSeries.id == Meeting.series_id)
-        .where(*where)
-    ).one())
-
-
 def _validator(feed_id: str, aggregate: tuple, changed: datetime | None) -> Validator:
-    etag = _digest(FORMAT, feed_id, _context(), aggregate)
+    etag = digest(FORMAT, feed_id, context(), aggregate)
     return Validator(etag, _last_modified(feed_id, etag, changed), feed_id)
 
 
 def _last_modified(feed_id: str, etag: str, changed: datetime | None) -> datetime:
     """The latest change, moved forward when the content changed without a newer date
     (a meeting deleted, a seat lost), so If-Modified-Since alone never keeps a stale copy."""
-    key = f"ics:lm:{_digest(feed_id, _context())}"
+    key = f"ics:lm:{digest(feed_id, context())}"
     seen = cache.get(key)
     if seen and seen[0] == etag:
         return seen[1]
@@ -109,46 +112,39 @@ def _last_modified(feed_id: str, etag: str, changed: datetime | None) -> datetim
 
 def body_validator(body: Body) -> Validator:
     """A body's feed: every meeting of the body (the same for every viewer allowed to see it)."""
-    aggregate = _meeting_aggregate(Meeting.body_id == body.id)
-    return _validator(f"body:{body.id}", (aggregate, _stamp(body.updated_at)), _latest(*aggregate[3:], body.updated_at))
+    aggregate = queries.meeting_aggregate(Meeting.body_id == body.id)
+    return _validator(f"body:{body.id}", (aggregate, stamp(body.updated_at)), _latest(*aggregate[3:], body.updated_at))
 
 
 def personal_validator(user: Any, visible: set[int] | None, sat_on: set[int]) -> Validator:
     """The personal feed: the user's meetings and their organisation's deadlines, as they may
     see them now (the visible bodies and seats are part of the key)."""
-    from coordination.meetings.queries import _mine
-
-    meetings = _meeting_aggregate(_mine(user, sat_on), within(Meeting.body_id, visible))
-    items: tuple = (0, 0, 0, None, None)
+    meetings = queries.meeting_aggregate(*queries.personal_meetings_filter(user, visible, sat_on))
+    items: tuple = NO_DEADLINES
     if user.organisation_id is not None:
-        items = tuple(db.session.execute(
-            sa.select(sa.func.count(ActionItem.id), sa.func.coalesce(sa.func.sum(ActionItem.id), 0),
-                      sa.func.coalesce(sa.func.sum(ActionItem.version), 0), sa.func.max(ActionItem.updated_at))
-            .where(*_deadline_filter(user.organisation_id, visible))
-        ).one())
-        # A deadline is marked completed or cancelled from the item's latest report, which does
-        # not touch the item row: the newest report of these items is part of the validator.
-        latest_report = db.session.execute(
-            sa.select(sa.func.max(ProgressUpdate.id)).join(ActionItem, ActionItem.id == ProgressUpdate.item_id)
-            .where(*_deadline_filter(user.organisation_id, visible))
-        ).scalar()
-        items = (*items, latest_report)
+        items = deadlines.get().aggregate(user.organisation_id, visible)
     seats = (None if visible is None else sorted(visible), sorted(sat_on), user.organisation_id)
     return _validator(f"user:{user.id}:{get_locale()}", (meetings, items, seats),
                       _latest(*meetings[3:], items[3]))
 
 
+def meeting_where(meeting: Meeting) -> Any:
+    """A meeting's .ics holds the meeting, or its whole series (one UID for all)."""
+    return Meeting.series_id == meeting.series_id if meeting.series_id else Meeting.id == meeting.id
+
+
 def meeting_validator(meeting: Meeting) -> Validator:
     """A meeting's .ics: the meeting, or its whole series."""
-    where = Meeting.series_id == meeting.series_id if meeting.series_id else Meeting.id == meeting.id
-    aggregate = _meeting_aggregate(where)
+    aggregate = queries.meeting_aggregate(meeting_where(meeting))
     # Keyed by the meeting asked for: the file is named after it, even for a series.
     return _validator(f"meeting:{meeting.id}", aggregate, _latest(*aggregate[3:]))
 
 
-def _deadline_filter(organisation_id: int, visible: set[int] | None) -> tuple:
-    return (ActionItem.lead_organisation_id == organisation_id, ActionItem.deadline.is_not(None),
-            within(ActionItem.body_id, visible))
+def deadline_fragments(organisation_id: int | None, visible: set[int] | None) -> list[ics.Fragment]:
+    """The organisation's action-item deadlines as all-day events."""
+    if organisation_id is None:
+        return []
+    return deadlines.get().fragments(organisation_id, visible)
 
 
 # --- responses -----------------------------------------------------------------------------
@@ -183,17 +179,6 @@ def _meeting_url(meeting: Meeting) -> str:
     return _url(meeting.id)
 
 
-def _load(ids: Sequence[int]) -> dict[int, Meeting]:
-    from coordination.meetings.queries import _feed_options
-
-    found: dict[int, Meeting] = {}
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        found.update((m.id, m) for m in db.session.execute(
-            db.select(Meeting).where(Meeting.id.in_(chunk)).options(*_feed_options())).scalars())
-    return found
-
-
 def _timezone(tzid: str, first: date, last: date) -> bytes:
     key = f"ics:tz:{FORMAT}:{tzid}:{first}:{last}"
     data = cache.get(key)
@@ -211,27 +196,16 @@ def meetings_calendar(name: str, where: Sequence[Any], extra: Sequence[ics.Fragm
     (by start), then each series once with its rule, then ``extra`` (deadlines).
     """
     organizer = current_app.config["MAIL_DEFAULT_SENDER"]
-    context = _digest(FORMAT, _context())
+    ctx = digest(FORMAT, context())
     # How many occurrences each series has in all: a feed holding all of them writes the series
     # once with its rule, otherwise each occurrence it holds is its own event (a guest invited
     # to some occurrences sees exactly those, on their own dates).
-    sibling = sa.orm.aliased(Meeting)
-    occurrences = (sa.select(sa.func.count(sibling.id)).where(sibling.series_id == Meeting.series_id)
-                   .correlate(Meeting).scalar_subquery())
-    rows = db.session.execute(
-        sa.select(Meeting.id, Meeting.version, Meeting.updated_at, Meeting.series_id,
-                  Body.updated_at.label("body_changed"), MeetingSeries.updated_at.label("series_changed"),
-                  occurrences.label("occurrences"))
-        .select_from(Meeting)
-        .join(Body, Body.id == Meeting.body_id)
-        .outerjoin(MeetingSeries, MeetingSeries.id == Meeting.series_id)
-        .where(*where).order_by(Meeting.start)
-    ).all()
+    rows = queries.feed_rows(where)
     # One entry per single meeting and per series (with the occurrences this feed holds).
     entries: dict[str, list[Any]] = {}
     for row in rows:
         if row.series_id is None:
-            key = f"ics:m:{row.id}:{row.version}:{_stamp(row.updated_at)}:{_stamp(row.body_changed)}:{context}"
+            key = f"ics:m:{row.id}:{row.version}:{stamp(row.updated_at)}:{stamp(row.body_changed)}:{ctx}"
             entries[key] = [row]
         else:
             entries.setdefault(f"series:{row.series_id}", []).append(row)
@@ -239,16 +213,16 @@ def meetings_calendar(name: str, where: Sequence[Any], extra: Sequence[ics.Fragm
     for key, members in entries.items():
         if key.startswith("series:"):
             first = members[0]
-            parts = tuple((r.id, r.version, _stamp(r.updated_at)) for r in members)
+            parts = tuple((r.id, r.version, stamp(r.updated_at)) for r in members)
             whole = len(members) == first.occurrences
-            key = (f"ics:s:{first.series_id}:{int(whole)}:{_stamp(first.series_changed)}:{_stamp(first.body_changed)}:"
-                   f"{_digest(parts)}:{context}")
+            key = (f"ics:s:{first.series_id}:{int(whole)}:{stamp(first.series_changed)}:{stamp(first.body_changed)}:"
+                   f"{digest(parts)}:{ctx}")
         keyed[key] = members
     keys = list(keyed)
     found = dict(zip(keys, cache.get_many(*keys), strict=True)) if keys else {}
     missing = [k for k in keys if found.get(k) is None]
     if missing:
-        meetings = _load([r.id for k in missing for r in keyed[k]])
+        meetings = queries.meetings_by_id([r.id for k in missing for r in keyed[k]])
         built: dict[str, ics.Fragment] = {}
         for key in missing:
             members = [meetings[r.id] for r in keyed[key]]
@@ -263,34 +237,3 @@ def meetings_calendar(name: str, where: Sequence[Any], extra: Sequence[ics.Fragm
         found.update(built)
     fragments = [found[k] for k in keys if found[k].data] + list(extra)
     return ics.calendar_from_fragments(name, fragments, method, timezone_bytes=_timezone)
-
-
-def deadline_fragments(organisation_id: int | None, visible: set[int] | None) -> list[ics.Fragment]:
-    """The organisation's action-item deadlines as all-day events, each serialised once per version."""
-    if organisation_id is None:
-        return []
-    context = _digest(FORMAT, _context())
-    items = db.session.execute(
-        sa.select(ActionItem.id, ActionItem.version, ActionItem.updated_at)
-        .where(*_deadline_filter(organisation_id, visible)).order_by(ActionItem.id)
-    ).all()
-    # A completed or cancelled item's deadline is marked so (its status is its latest report's).
-    states = states_as_of(ActionItem.id.in_([i.id for i in items]), local_today()) if items else {}
-    closed = {ItemStatus.COMPLETED: _("Completed"), ItemStatus.CANCELLED: _("Cancelled")}
-    done = {i.id: closed.get(states[i.id].status) if i.id in states else None for i in items}
-    keys = [f"ics:d:{i.id}:{i.version}:{_stamp(i.updated_at)}:{done[i.id] or ''}:{context}" for i in items]
-    found = dict(zip(keys, cache.get_many(*keys), strict=True)) if keys else {}
-    missing = {i.id: k for i, k in zip(items, keys, strict=True) if found[k] is None}
-    if missing:
-        built = {}
-        ids = list(missing)
-        loaded = [item for start in range(0, len(ids), CHUNK) for item in db.session.execute(
-            db.select(ActionItem).where(ActionItem.id.in_(ids[start:start + CHUNK]))).scalars()]
-        for item in loaded:
-            event = ics.deadline_event(f"deadline-{item.id}@concertation", f"{item.code} {item.title}", item.deadline,
-                                       url_for("plans.item", item_id=item.id, _external=True), item.updated_at,
-                                       done=done[item.id])
-            built[missing[item.id]] = ics.fragment([event])
-        cache.set_many(built)
-        found.update(built)
-    return [found[k] for k in keys]

@@ -1,0 +1,1 @@
+"""Calendar: the .ics feeds calendar programs subscribe to, and the secret feed addresses."""

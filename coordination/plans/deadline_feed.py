@@ -1,0 +1,71 @@
+"""Action-item deadlines in the personal calendar feed (the calendar domain, below plans,
+calls these through :class:`coordination.calendar.feeds.DeadlineSource`)."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import gettext as _
+
+from coordination.calendar import feeds
+from coordination.calendar.queries import CHUNK
+from coordination.dates import local_today
+from coordination.db import within
+from coordination.exports import ics
+from coordination.extensions import cache, db
+from coordination.plans.models import ActionItem, ItemStatus, ProgressUpdate
+from coordination.plans.progress import states_as_of
+
+
+def _deadline_filter(organisation_id: int, visible: set[int] | None) -> tuple:
+    return (ActionItem.lead_organisation_id == organisation_id, ActionItem.deadline.is_not(None),
+            within(ActionItem.body_id, visible))
+
+
+class Deadlines:
+    """The organisation's action items with a deadline, in the bodies the viewer may see."""
+
+    def aggregate(self, organisation_id: int, visible: set[int] | None) -> tuple:
+        """Count, ids, versions, latest change and newest report of the deadlines (two queries)."""
+        items = tuple(db.session.execute(
+            sa.select(sa.func.count(ActionItem.id), sa.func.coalesce(sa.func.sum(ActionItem.id), 0),
+                      sa.func.coalesce(sa.func.sum(ActionItem.version), 0), sa.func.max(ActionItem.updated_at))
+            .where(*_deadline_filter(organisation_id, visible))
+        ).one())
+        # A deadline is marked completed or cancelled from the item's latest report, which does
+        # not touch the item row: the newest report of these items is part of the validator.
+        latest_report = db.session.execute(
+            sa.select(sa.func.max(ProgressUpdate.id)).join(ActionItem, ActionItem.id == ProgressUpdate.item_id)
+            .where(*_deadline_filter(organisation_id, visible))
+        ).scalar()
+        return (*items, latest_report)
+
+    def fragments(self, organisation_id: int, visible: set[int] | None) -> list[ics.Fragment]:
+        """The deadlines as all-day events, each serialised once per version."""
+        context = feeds.digest(feeds.FORMAT, feeds.context())
+        items = db.session.execute(
+            sa.select(ActionItem.id, ActionItem.version, ActionItem.updated_at)
+            .where(*_deadline_filter(organisation_id, visible)).order_by(ActionItem.id)
+        ).all()
+        # A completed or cancelled item's deadline is marked so (its status is its latest report's).
+        states = states_as_of(ActionItem.id.in_([i.id for i in items]), local_today()) if items else {}
+        closed = {ItemStatus.COMPLETED: _("Completed"), ItemStatus.CANCELLED: _("Cancelled")}
+        done = {i.id: closed.get(states[i.id].status) if i.id in states else None for i in items}
+        keys = [f"ics:d:{i.id}:{i.version}:{feeds.stamp(i.updated_at)}:{done[i.id] or ''}:{context}" for i in items]
+        found = dict(zip(keys, cache.get_many(*keys), strict=True)) if keys else {}
+        missing = {i.id: k for i, k in zip(items, keys, strict=True) if found[k] is None}
+        if missing:
+            built = {}
+            ids = list(missing)
+            loaded = [item for start in range(0, len(ids), CHUNK) for item in db.session.execute(
+                db.select(ActionItem).where(ActionItem.id.in_(ids[start:start + CHUNK]))).scalars()]
+            for item in loaded:
+                event = ics.deadline_event(f"deadline-{item.id}@concertation", f"{item.code} {item.title}",
+                                           item.deadline, url_for("plans.item", item_id=item.id, _external=True),
+                                           item.updated_at, done=done[item.id])
+                built[missing[item.id]] = ics.fragment([event])
+            cache.set_many(built)
+            found.update(built)
+        return [found[k] for k in keys]
+
+
+DEADLINES = Deadlines()
