@@ -39,7 +39,7 @@ from coordination.db import utcnow
 from coordination.exports import ics
 from coordination.extensions import cache
 from coordination.meetings.models import Meeting
-from coordination.meetings.slot import Slot
+from coordination.slots import Slot
 
 # Raised whenever the serialisation changes, so entries kept in a shared Redis by an older
 # release are not served by a newer one.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from coordination.meetings.models import Invitation, Meeting
-from coordination.meetings.slot import Slot
+from coordination.slots import Slot
 
 
 class Mailer(Protocol):

@@ -9,8 +9,8 @@ from typing import Any, Protocol
 
 from coordination.accounts.models import User
 from coordination.meetings.models import Meeting
-from coordination.meetings.slot import Slot
 from coordination.minutes.models import Decision
+from coordination.slots import Slot
 
 
 class ActionsArising(Protocol):

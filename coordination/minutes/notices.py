@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Protocol
 
-from coordination.meetings.slot import Slot
 from coordination.minutes.models import Minutes
+from coordination.slots import Slot
 
 
 class Mailer(Protocol):

@@ -1,6 +1,6 @@
 """A slot a higher domain fills for a lower one at start-up, so imports point one way
 (the mail of meetings and minutes, the deadlines of the personal calendar feed, the actions
-arising from minutes). Kept here, the lowest domain that needs it, until the shared core has one."""
+arising from minutes). The app factory fills every slot (``coordination._fill_slots``)."""
 from __future__ import annotations
 
 from typing import Generic, TypeVar
