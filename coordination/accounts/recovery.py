@@ -28,7 +28,7 @@ from coordination.accounts.services import (
     hash_password,
     normalise_email,
 )
-from coordination.accounts.sessions import end_all_sessions
+from coordination.accounts.sessions import end_all_sessions, token_hash
 from coordination.db import UTCDateTime, utcnow
 from coordination.errors import ValidationError
 from coordination.extensions import db, limiter
@@ -80,10 +80,6 @@ class AccountToken(db.Model):
     user: Mapped[User] = relationship()
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _fingerprint(user: User) -> str:
     return hashlib.sha256((user.password_hash or "").encode()).hexdigest()
 
@@ -97,7 +93,7 @@ def _issue(user: User, purpose: str, seconds: int, new_email: str = "") -> str:
         .values(used_at=now)
     )
     token = secrets.token_urlsafe(32)
-    db.session.add(AccountToken(user_id=user.id, purpose=purpose, token_hash=_hash(token), created_at=now,
+    db.session.add(AccountToken(user_id=user.id, purpose=purpose, token_hash=token_hash(token), created_at=now,
                                 expires_at=now + timedelta(seconds=seconds), new_email=new_email,
                                 password_fingerprint=_fingerprint(user)))
     db.session.flush()
@@ -110,7 +106,7 @@ def find_token(token: str, purpose: str) -> AccountToken | None:
     if not token or len(token) > 100:
         return None
     row = db.session.execute(
-        db.select(AccountToken).where(AccountToken.token_hash == _hash(token), AccountToken.purpose == purpose)
+        db.select(AccountToken).where(AccountToken.token_hash == token_hash(token), AccountToken.purpose == purpose)
     ).scalar_one_or_none()
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
         return None

@@ -16,6 +16,8 @@ from coordination.extensions import db
 
 
 def token_hash(token: str) -> str:
+    """What is stored of a secret token (a session, an account link, a calendar feed address):
+    its SHA-256, so a copy of the database holds no working token."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy.orm.interfaces import ORMOption
 
-from coordination.accounts.models import User
 from coordination.bodies.models import Body
 
 # (body, today) -> the section's template variables.
@@ -40,8 +39,8 @@ def load_options() -> tuple[ORMOption, ...]:
     return tuple(option for _section, options in _sections.values() if options for option in options())
 
 
-def context(body: Body, today: date, user: User) -> dict[str, Any]:
-    """The template variables of every section of ``body``'s page for ``user``."""
+def context(body: Body, today: date) -> dict[str, Any]:
+    """The template variables of every section of ``body``'s page."""
     result: dict[str, Any] = {}
     for section, _options in _sections.values():
         result.update(section(body, today))

@@ -50,7 +50,7 @@ def detail(body: Body):
     children = [c for c in body.children if visible is None or c.id in visible]
     return render_template(
         "bodies/detail.html", body=body, children=children, today=today, confirm=ConfirmForm(),
-        **page.context(body, today, current_user),
+        **page.context(body, today),
     )
 
 

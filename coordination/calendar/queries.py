@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from coordination.accounts.models import User
+from coordination.accounts.sessions import token_hash
 from coordination.bodies.models import Body
-from coordination.calendar.services import token_hash
 from coordination.db import within
 from coordination.extensions import db
 from coordination.meetings.models import Meeting, MeetingSeries

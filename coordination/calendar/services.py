@@ -10,12 +10,8 @@ from flask import current_app
 
 from coordination import audit
 from coordination.accounts.models import User
+from coordination.accounts.sessions import token_hash
 from coordination.extensions import db
-
-
-def token_hash(token: str) -> str:
-    """What is stored of a token: its SHA-256 (a copy of the database gives no address)."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def feed_token(user: User) -> str | None:
