@@ -58,6 +58,17 @@ class StaleError(ConflictError):
     """An edit made from a copy older than the stored record (optimistic locking)."""
 
 
+class DuplicateSubmission(DomainError):
+    """A one-time form token already claimed (see :mod:`coordination.submissions`); ``location``
+    is what its first submission created."""
+
+    status = 303
+
+    def __init__(self, location: str):
+        super().__init__("duplicate submission")
+        self.location = location
+
+
 class PermissionDenied(DomainError):
     status = 403
 
@@ -157,10 +168,6 @@ def register_error_handlers(app: Flask) -> None:
         # Stale edits come from edit forms: opening the same address shows the fresh version.
         log.info("stale update refused on %s", request.path)
         return _render(409, STALE_MESSAGE, link=request.path)
-
-    # submissions builds on this module (DuplicateSubmission is a DomainError): imported at the
-    # top, each would import the other. The handler needs the class only when it is registered.
-    from coordination.submissions import DuplicateSubmission
 
     @app.errorhandler(DuplicateSubmission)
     def duplicate(error: DuplicateSubmission):

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coordination.db import UTCDateTime, utcnow
-from coordination.errors import DomainError
+from coordination.errors import DuplicateSubmission
 from coordination.extensions import db
 
 # Tokens are kept long enough for "back + resubmit" days later, then pruned.
@@ -37,16 +37,6 @@ class FormSubmission(db.Model):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     location: Mapped[str] = mapped_column(sa.String(500), default="")
-
-
-class DuplicateSubmission(DomainError):
-    """The form was already submitted with this token; ``location`` is what it created."""
-
-    status = 303
-
-    def __init__(self, location: str):
-        super().__init__("duplicate submission")
-        self.location = location
 
 
 def claim(token: str, user_id: int | None) -> None:
