@@ -70,8 +70,11 @@ def _database_url(meetings: int, items: int) -> str:
 
 def _env(database_url: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("CACHE_REDIS_URL",)}
+    # Production settings, except that the servers answer plain HTTP on loopback: the session
+    # cookie is not marked Secure (a client would not send it back) and no role needs a second
+    # factor (the simulated people log in with a password).
     env.update({"DATABASE_URL": database_url, "SECRET_KEY": "bench-secret-key", "CONCERTATION_ENV": "production",
-                "PYTHONPATH": str(ROOT)})
+                "SESSION_COOKIE_SECURE": "0", "MFA_REQUIRED_ROLES": "", "PYTHONPATH": str(ROOT)})
     env.update(extra)
     return env
 
