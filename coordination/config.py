@@ -38,7 +38,9 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
 
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pool_pre_ping: connections idle for a while are pinged before use instead
+    # (coordination/db.py, ``_ping_if_idle``), which spares every request a round trip.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
     # Session cookie: HttpOnly and SameSite=Lax always; Secure (and then named with the
     # __Host- prefix) unless in development mode or SESSION_COOKIE_SECURE=0 says otherwise.

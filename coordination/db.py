@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 import sqlite3
+import time
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, object_session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.pool import Pool
 
 from coordination.errors import STALE_MESSAGE, STEP_REFUSED, ConflictError, StaleError
 
@@ -232,6 +234,42 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # How long a writer waits for the lock: sqlite3's ``timeout`` (5 s unless the engine's
     # connect_args say otherwise); then the request answers 503 with Retry-After.
     cursor.close()
+
+
+# A pooled connection idle longer than this is pinged before use (see ``_ping_if_idle``).
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+@event.listens_for(Pool, "checkin")
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    if record is not None:
+        record.info["checked_in"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Pessimistic disconnect handling, but only for connections that sat idle a while.
+
+    ``pool_pre_ping`` would send a round trip before every request, a fifth of a small
+    request's time. A connection returned less than ``PING_AFTER_IDLE_SECONDS`` ago was
+    working then; an older one (the server may have restarted or dropped it) is pinged, and a
+    dead one raises ``DisconnectionError``, so the pool discards it and checks out another.
+    A connection dropped within those seconds fails its request with the 503 page, and
+    SQLAlchemy then invalidates the pool.
+    """
+    idle = time.monotonic() - record.info.get("checked_in", time.monotonic())
+    if idle < PING_AFTER_IDLE_SECONDS or isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        if not getattr(dbapi_connection, "autocommit", True):
+            dbapi_connection.rollback()  # the ping must not leave a transaction open
+    except Exception as error:  # noqa: BLE001 - any driver error means the connection is unusable
+        raise sa.exc.DisconnectionError(str(error)) from error
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 import socket
 import sqlite3
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import suppress
 
@@ -199,3 +201,65 @@ def test_sqlite_reads_work_while_another_connection_holds_the_write_lock(app, tm
         with other.app_context():
             db.engine.dispose()
         limiter.init_app(app)
+
+
+def test_a_pooled_connection_dropped_while_idle_is_replaced_before_use(outage, monkeypatch):
+    """No ping before every request, but a connection idle past the threshold is pinged, and a
+    dead one is swapped for a new one: the person sees their page, not an error."""
+    other, cut, restore = outage
+    # The module, not the extension object that ``coordination.db`` also names.
+    monkeypatch.setattr(sys.modules["coordination.db"], "PING_AFTER_IDLE_SECONDS", 0.0)
+    c = other.test_client()
+    assert c.get("/health").status_code == 200  # a connection now waits in the pool
+    cut()  # PostgreSQL: the relay drops every open connection; SQLite: the file goes away
+    restore()
+    assert c.get("/health").status_code == 200
+
+
+class _FakeCursor:
+    def __init__(self, fails: bool):
+        self.fails, self.executed = fails, []
+
+    def execute(self, sql):
+        if self.fails:
+            raise OSError("server closed the connection unexpectedly")
+        self.executed.append(sql)
+
+    def close(self):
+        pass
+
+
+class _FakeConnection:
+    autocommit = False
+
+    def __init__(self, fails: bool = False):
+        self.cursors: list[_FakeCursor] = []
+        self.fails, self.rolled_back = fails, False
+
+    def cursor(self):
+        self.cursors.append(_FakeCursor(self.fails))
+        return self.cursors[-1]
+
+    def rollback(self):
+        self.rolled_back = True
+
+
+class _Record:
+    def __init__(self, idle: float):
+        self.info = {"checked_in": time.monotonic() - idle}
+
+
+def test_the_idle_ping_spares_recent_connections_and_refuses_dead_ones():
+    from coordination.db import PING_AFTER_IDLE_SECONDS, _ping_if_idle
+
+    recent = _FakeConnection()
+    _ping_if_idle(recent, _Record(idle=PING_AFTER_IDLE_SECONDS / 2), None)
+    assert recent.cursors == []  # no round trip for a connection used a moment ago
+
+    idle = _FakeConnection()
+    _ping_if_idle(idle, _Record(idle=PING_AFTER_IDLE_SECONDS + 1), None)
+    assert idle.cursors[0].executed == ["SELECT 1"] and idle.rolled_back
+
+    dead = _FakeConnection(fails=True)
+    with pytest.raises(sa.exc.DisconnectionError):
+        _ping_if_idle(dead, _Record(idle=PING_AFTER_IDLE_SECONDS + 1), None)

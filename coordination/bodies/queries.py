@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -15,7 +16,19 @@ from coordination.organisations.queries import add_reference
 
 def visible_body_ids(sat_on: set[int]) -> set[int]:
     """Bodies visible to a member sitting on ``sat_on`` (see the rule in permissions.py)."""
-    rows = db.session.execute(db.select(Body.id, Body.parent_id, Body.visibility)).all()
+    return _visible(db.session.execute(db.select(Body.id, Body.parent_id, Body.visibility)).all(), sat_on)
+
+
+def seats_and_visible_bodies(sat_on: Any) -> tuple[set[int], set[int]]:
+    """(bodies sat on, bodies visible) in one query; ``sat_on`` selects the ids of the bodies
+    the member sits on (a statement, run inside this one)."""
+    rows = db.session.execute(
+        db.select(Body.id, Body.parent_id, Body.visibility, Body.id.in_(sat_on).label("sat"))).all()
+    seats = {r.id for r in rows if r.sat}
+    return seats, _visible(rows, seats)
+
+
+def _visible(rows: list, sat_on: set[int]) -> set[int]:
     parent = {r.id: r.parent_id for r in rows}
     restricted = {r.id for r in rows if r.visibility == Visibility.RESTRICTED}
     visible = set()

@@ -22,6 +22,11 @@ def _current(model, on: date):
 
 def body_ids_sat_on(user: User, on: date) -> set[int]:
     """Bodies ``user`` sits on at ``on``: a personal seat, or their organisation's seat."""
+    return set(db.session.execute(sat_on_statement(user, on)).scalars())
+
+
+def sat_on_statement(user: User, on: date) -> Any:
+    """The statement selecting the ids of :func:`body_ids_sat_on` (to embed in another query)."""
     stmt = db.select(PersonMembership.body_id).where(
         PersonMembership.user_id == user.id, _current(PersonMembership, on)
     )
@@ -32,7 +37,7 @@ def body_ids_sat_on(user: User, on: date) -> set[int]:
                 _current(OrganisationMembership, on),
             )
         )
-    return set(db.session.execute(stmt).scalars())
+    return stmt
 
 
 @dataclass
