@@ -22,7 +22,7 @@ from coordination.accounts.models import Role, User
 from coordination.audit import AuditEntry
 from coordination.bodies import queries as body_queries
 from coordination.bodies.models import Body
-from coordination.calendar.queries import user_for_feed_token
+from coordination.calendar.queries import read_without_transaction, user_for_feed_token
 from coordination.charters.models import Charter
 from coordination.dates import local_today
 from coordination.evaluations.models import Evaluation
@@ -320,6 +320,7 @@ def feed_guard(load: Callable[..., Any] | None = None) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(token: str, **kwargs: Any):
+            read_without_transaction()
             user = user_for_feed_token(token)
             if user is None:
                 abort(404)

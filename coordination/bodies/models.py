@@ -6,14 +6,21 @@ by string, and the imports under ``TYPE_CHECKING`` only serve the type annotatio
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coordination.db import LabelledEnum, TimestampMixin, VersionedMixin, enum_column, set_labels
+from coordination.db import (
+    LabelledEnum,
+    TimestampMixin,
+    UTCDateTime,
+    VersionedMixin,
+    enum_column,
+    set_labels,
+)
 from coordination.extensions import db
 from coordination.organisations.models import Level, Organisation
 
@@ -88,6 +95,10 @@ class Body(VersionedMixin, TimestampMixin, db.Model):
         enum_column(Visibility), default=Visibility.INTERNAL
     )
     timezone: Mapped[str] = mapped_column(sa.String(64))
+    # Moved by database triggers on every write to the body's meetings and series (migration
+    # 7b1e0c4d9a20); read by the calendar feeds' validators, never written by the application.
+    calendar_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    calendar_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     parent: Mapped[Body | None] = relationship(
         back_populates="children", remote_side="Body.id", lazy="select"

@@ -3,9 +3,11 @@
 Calendar programs poll every subscriber's feed every few minutes, so a feed answers from
 what changed, not by rebuilding the file:
 
-* a **validator** is computed with one aggregate query over what the feed contains (count,
-  ids, versions and latest change of its meetings, their series and bodies; for the personal
-  feed also the deadlines and the viewer's seats and visible bodies) — never by building it;
+* a **validator** is read from stamps, never by building the file nor by reading every
+  meeting: a body's feed from the body's row (its version and its calendar stamp, which a
+  database trigger moves on every write to its meetings and series); the personal feed from
+  the stamps of the bodies the viewer sits on, an aggregate over the meetings they are a
+  guest at, the deadlines, and the viewer's seats and visible bodies;
 * a conditional request whose ``If-None-Match``/``If-Modified-Since`` still holds gets
   ``304 Not Modified``;
 * the serialised body is cached under its validator, so a change (a new version, a lost
@@ -111,21 +113,25 @@ def _last_modified(feed_id: str, etag: str, changed: datetime | None) -> datetim
 
 
 def body_validator(body: Body) -> Validator:
-    """A body's feed: every meeting of the body (the same for every viewer allowed to see it)."""
-    aggregate = queries.meeting_aggregate(Meeting.body_id == body.id)
-    return _validator(f"body:{body.id}", (aggregate, stamp(body.updated_at)), _latest(*aggregate[3:], body.updated_at))
+    """A body's feed: every meeting of the body (the same for every viewer allowed to see it).
+
+    Read from the body's own row, already loaded: its version and time of change, and its
+    calendar stamp, which a database trigger moves on every write to its meetings and series
+    (so no query, whatever the number of meetings)."""
+    return _validator(f"body:{body.id}", (body.version, stamp(body.updated_at), body.calendar_version),
+                      _latest(body.calendar_changed_at, body.updated_at))
 
 
 def personal_validator(user: Any, visible: set[int] | None, sat_on: set[int]) -> Validator:
     """The personal feed: the user's meetings and their organisation's deadlines, as they may
     see them now (the visible bodies and seats are part of the key)."""
-    meetings = queries.meeting_aggregate(*queries.personal_meetings_filter(user, visible, sat_on))
+    meetings = queries.personal_stamp(user, visible, sat_on)
     items: tuple = NO_DEADLINES
     if user.organisation_id is not None:
         items = deadlines.get().aggregate(user.organisation_id, visible)
     seats = (None if visible is None else sorted(visible), sorted(sat_on), user.organisation_id)
     return _validator(f"user:{user.id}:{get_locale()}", (meetings, items, seats),
-                      _latest(*meetings[3:], items[3]))
+                      _latest(*meetings[3:6], *meetings[9:], items[3]))
 
 
 def meeting_where(meeting: Meeting) -> Any:

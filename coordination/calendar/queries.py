@@ -13,10 +13,28 @@ from coordination.accounts.sessions import token_hash
 from coordination.bodies.models import Body
 from coordination.db import within
 from coordination.extensions import db
-from coordination.meetings.models import Meeting, MeetingSeries
+from coordination.meetings.models import Invitation, Meeting, MeetingSeries
 from coordination.meetings.queries import meetings_of
 
 CHUNK = 500
+
+
+def read_without_transaction() -> None:
+    """Run the rest of this request's queries in autocommit mode (PostgreSQL).
+
+    For the token feeds only, which read and never write: calendar programs poll them every
+    few minutes for every subscriber, and a transaction would add a BEGIN and a COMMIT round
+    trip to their few queries. Each statement still sees committed data, as it would inside a
+    READ COMMITTED transaction. SQLite is left alone: its round trips cost nothing and its
+    transactions are begun by ``coordination.db``. A request that already began a transaction
+    keeps it.
+    """
+    session = db.session()
+    bind = session.get_bind()
+    # (A session bound to a connection, as in the test suite, keeps that connection's transaction.)
+    if session.in_transaction() or isinstance(bind, sa.Connection) or bind.dialect.name != "postgresql":
+        return
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def user_for_feed_token(token: str) -> User | None:
@@ -47,17 +65,42 @@ def personal_meetings_filter(user: User, visible: set[int] | None, sat_on: set[i
 
 def meeting_aggregate(*where: Any) -> tuple:
     """Count, ids, versions and latest changes of the meetings matched (one query)."""
-    return tuple(db.session.execute(
+    return tuple(db.session.execute(_aggregate_statement(*where)).one())
+
+
+def _aggregate_statement(*where: Any) -> Any:
+    return (
         sa.select(
-            sa.func.count(Meeting.id), sa.func.coalesce(sa.func.sum(Meeting.id), 0),
-            sa.func.coalesce(sa.func.sum(Meeting.version), 0), sa.func.max(Meeting.updated_at),
-            sa.func.max(MeetingSeries.updated_at), sa.func.max(Body.updated_at),
+            sa.func.count(Meeting.id).label("n"), sa.func.coalesce(sa.func.sum(Meeting.id), 0).label("ids"),
+            sa.func.coalesce(sa.func.sum(Meeting.version), 0).label("versions"),
+            sa.func.max(Meeting.updated_at).label("changed"), sa.func.max(MeetingSeries.updated_at).label("series"),
+            sa.func.max(Body.updated_at).label("bodies"),
         )
         .select_from(Meeting)
         .join(Body, Body.id == Meeting.body_id)
         .outerjoin(MeetingSeries, MeetingSeries.id == Meeting.series_id)
         .where(*where)
-    ).one())
+    )
+
+
+def personal_stamp(user: User, visible: set[int] | None, sat_on: set[int]) -> tuple:
+    """What the personal feed's meetings are made of, without reading them all (one query).
+
+    The meetings of the bodies the user sits on are stood for by those bodies' calendar
+    stamps (moved by a trigger on every write to their meetings and series: count, sums of
+    their counters and versions, latest changes); the meetings the user is a guest at, in
+    other bodies too, by an aggregate over their invitations. Counters only grow, so a sum
+    over a fixed set of bodies (the set is part of the key) changes with any of them.
+    """
+    bodies = [b for b in sat_on if visible is None or b in visible]
+    stamp = (sa.select(sa.func.count(Body.id), sa.func.coalesce(sa.func.sum(Body.calendar_version), 0),
+                       sa.func.coalesce(sa.func.sum(Body.version), 0), sa.func.max(Body.calendar_changed_at),
+                       sa.func.max(Body.updated_at))
+             .where(Body.id.in_(bodies)).subquery())
+    invited = db.select(Invitation.meeting_id).where(Invitation.user_id == user.id).scalar_subquery()
+    guest = _aggregate_statement(Meeting.id.in_(invited), within(Meeting.body_id, visible)).subquery()
+    # Two one-row aggregates side by side.
+    return tuple(db.session.execute(sa.select(guest, stamp).select_from(guest).join(stamp, sa.true())).one())
 
 
 def feed_rows(where: Sequence[Any]) -> list[Any]:

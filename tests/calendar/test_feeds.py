@@ -179,3 +179,80 @@ def test_unknown_token_and_bad_body_are_404(setting, client):
     assert client.get("/calendar/nope/mine.ics").status_code == 404
     assert client.get(f"/calendar/{setting['token']}/bodies/999999.ics").status_code == 404
     assert client.get("/calendar/nope/mine.ics", headers={"If-None-Match": "*"}).status_code == 404
+
+
+def _stamp(db_read, body_id: int) -> int:
+    import sqlalchemy as sa
+
+    from coordination.bodies.models import Body
+
+    with db_read() as session:  # read from the row, not from an object loaded earlier
+        return session.execute(sa.select(Body.calendar_version).where(Body.id == body_id)).scalar_one()
+
+
+def test_every_write_to_a_bodys_meetings_moves_its_calendar_stamp(app, make, db_read):
+    """The trigger sees ORM writes, bulk statements and deletes, and both bodies of a move."""
+    import sqlalchemy as sa
+
+    from coordination.extensions import db
+    from coordination.meetings.models import Meeting, MeetingSeries
+
+    body, other = make.body(name="Committee", timezone=ZONE), make.body(name="Other table", timezone=ZONE)
+    start = _stamp(db_read, body.id)
+    meeting = make.meeting(body, datetime(2026, 3, 3, 15, tzinfo=UTC), title="March meeting")
+    inserted = _stamp(db_read, body.id)
+    assert inserted > start
+    with app.app_context():
+        db.session.execute(sa.update(Meeting).where(Meeting.id == meeting.id).values(title="Bulk rename"))
+        db.session.commit()
+    updated = _stamp(db_read, body.id)
+    assert updated > inserted
+    other_before = _stamp(db_read, other.id)
+    with app.app_context():
+        db.session.execute(sa.update(Meeting).where(Meeting.id == meeting.id).values(body_id=other.id))
+        db.session.commit()
+    moved = _stamp(db_read, body.id)
+    assert moved > updated and _stamp(db_read, other.id) > other_before
+    with app.app_context():
+        db.session.add(MeetingSeries(body_id=other.id, uid="series-stamp", title="Monthly", rrule="FREQ=MONTHLY",
+                                     first_start_local=datetime(2026, 4, 1, 10), duration_minutes=60, timezone=ZONE))
+        db.session.commit()
+    with_series = _stamp(db_read, other.id)
+    assert with_series > other_before
+    with app.app_context():
+        db.session.execute(sa.delete(Meeting).where(Meeting.id == meeting.id))
+        db.session.commit()
+    assert _stamp(db_read, other.id) > with_series
+
+
+def test_feed_reads_run_without_a_transaction_on_postgresql(app, own_session):
+    """No BEGIN/COMMIT round trips for the token feeds on PostgreSQL; SQLite is left alone."""
+    from coordination.calendar.queries import read_without_transaction
+    from coordination.extensions import db
+
+    with app.test_request_context("/calendar/x/mine.ics"):
+        read_without_transaction()
+        connection = db.session.connection()
+        assert connection.get_execution_options().get("isolation_level") == (
+            "AUTOCOMMIT" if db.engine.dialect.name == "postgresql" else None)
+        if db.engine.dialect.name == "postgresql":
+            assert connection.connection.dbapi_connection.autocommit is True  # psycopg sends no BEGIN
+        db.session.remove()
+
+
+def test_a_conditional_feed_costs_the_same_few_queries_for_5_or_60_meetings(setting, client, make, count_queries):
+    """The validators read stamps, never every meeting: no query is added per meeting."""
+    body_url = f"/calendar/{setting['token']}/bodies/{setting['body'].id}.ics"
+    mine_url = f"/calendar/{setting['token']}/mine.ics"
+    counts = []
+    for n in (5, 55):
+        make.bulk_meetings(setting["body"], n)
+        etags = {url: client.get(url).headers["ETag"] for url in (body_url, mine_url)}
+        with count_queries() as body_queries:
+            assert client.get(body_url, headers={"If-None-Match": etags[body_url]}).status_code == 304
+        with count_queries() as mine_queries:
+            assert client.get(mine_url, headers={"If-None-Match": etags[mine_url]}).status_code == 304
+        counts.append((body_queries(), mine_queries()))
+    assert counts[0] == counts[1]
+    # Token, body, seats and visible bodies; for the personal feed the stamps and the deadlines.
+    assert counts[0][0] <= 4 and counts[0][1] <= 5
