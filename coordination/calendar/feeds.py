@@ -64,7 +64,7 @@ class DeadlineSource(Protocol):
     """The action-item deadlines of the personal feed (provided by the plans domain)."""
 
     def aggregate(self, organisation_id: int, visible: set[int] | None) -> tuple:
-        """Count, ids, versions, latest change (index 3) and newest report of the deadlines."""
+        """What stands for the deadlines in the validator; index 3 is their latest change."""
 
     def fragments(self, organisation_id: int, visible: set[int] | None) -> list[ics.Fragment]:
         """The deadlines as all-day events, each serialised once per version."""

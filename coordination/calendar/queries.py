@@ -98,7 +98,9 @@ def personal_stamp(user: User, visible: set[int] | None, sat_on: set[int]) -> tu
                        sa.func.max(Body.updated_at))
              .where(Body.id.in_(bodies)).subquery())
     invited = db.select(Invitation.meeting_id).where(Invitation.user_id == user.id).scalar_subquery()
-    guest = _aggregate_statement(Meeting.id.in_(invited), within(Meeting.body_id, visible)).subquery()
+    # Meetings of the stamped bodies are covered by their stamps, invited or not.
+    guest = _aggregate_statement(Meeting.id.in_(invited), Meeting.body_id.not_in(bodies),
+                                 within(Meeting.body_id, visible)).subquery()
     # Two one-row aggregates side by side.
     return tuple(db.session.execute(sa.select(guest, stamp).select_from(guest).join(stamp, sa.true())).one())
 

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coordination.db import TimestampMixin, VersionedMixin, enum_column
+from coordination.db import TimestampMixin, UTCDateTime, VersionedMixin, enum_column
 from coordination.extensions import db
 
 if TYPE_CHECKING:
@@ -131,6 +132,11 @@ class Organisation(VersionedMixin, TimestampMixin, db.Model):
     website: Mapped[str] = mapped_column(sa.String(300), default="")
     address: Mapped[str] = mapped_column(sa.Text, default="")
     contact_person: Mapped[str] = mapped_column(sa.String(200), default="")
+    # Moved by database triggers on every write to an action item the organisation leads or to
+    # its progress reports (migration 7b1e0c4d9a20); read by the personal calendar feed's
+    # validator, never written by the application.
+    deadline_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    deadline_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     sector_links: Mapped[list[OrganisationSector]] = relationship(
         back_populates="organisation", cascade="all, delete-orphan", order_by="OrganisationSector.sector"

@@ -12,7 +12,8 @@ from coordination.dates import local_today
 from coordination.db import within
 from coordination.exports import ics
 from coordination.extensions import cache, db
-from coordination.plans.models import ActionItem, ItemStatus, ProgressUpdate
+from coordination.organisations.models import Organisation
+from coordination.plans.models import ActionItem, ItemStatus
 from coordination.plans.progress import states_as_of
 
 
@@ -25,19 +26,16 @@ class Deadlines:
     """The organisation's action items with a deadline, in the bodies the viewer may see."""
 
     def aggregate(self, organisation_id: int, visible: set[int] | None) -> tuple:
-        """Count, ids, versions, latest change and newest report of the deadlines (two queries)."""
-        items = tuple(db.session.execute(
-            sa.select(sa.func.count(ActionItem.id), sa.func.coalesce(sa.func.sum(ActionItem.id), 0),
-                      sa.func.coalesce(sa.func.sum(ActionItem.version), 0), sa.func.max(ActionItem.updated_at))
-            .where(*_deadline_filter(organisation_id, visible))
-        ).one())
-        # A deadline is marked completed or cancelled from the item's latest report, which does
-        # not touch the item row: the newest report of these items is part of the validator.
-        latest_report = db.session.execute(
-            sa.select(sa.func.max(ProgressUpdate.id)).join(ActionItem, ActionItem.id == ProgressUpdate.item_id)
-            .where(*_deadline_filter(organisation_id, visible))
-        ).scalar()
-        return (*items, latest_report)
+        """The organisation's deadline stamp (one query, whatever the number of items).
+
+        Database triggers move it on every write to an item the organisation leads and to a
+        report of such an item (a report can close a deadline). It covers the items of every
+        body; the bodies the viewer may see are part of the personal feed's key."""
+        version, changed = db.session.execute(
+            sa.select(Organisation.deadline_version, Organisation.deadline_changed_at)
+            .where(Organisation.id == organisation_id)
+        ).one()
+        return (version, None, None, changed, None)
 
     def fragments(self, organisation_id: int, visible: set[int] | None) -> list[ics.Fragment]:
         """The deadlines as all-day events, each serialised once per version."""

@@ -1,4 +1,4 @@
-"""Calendar stamps on bodies: a counter and a time that every meeting or series change moves
+"""Calendar stamps: on bodies for their meetings and series, on organisations for the deadlines they lead
 
 Revision ID: 7b1e0c4d9a20
 Revises: 3784a49f4d95
@@ -9,6 +9,11 @@ triggers whenever a row of ``meetings`` or ``meeting_series`` of the body is ins
 updated or deleted (for a meeting moved to another body, both bodies). Triggers catch every
 write (ORM, bulk statements, ``touch``), so a body feed's validator is read from the body's
 own row instead of an aggregate over all its meetings.
+
+``organisations.deadline_version`` and ``deadline_changed_at`` are moved likewise by every
+write to an action item the organisation leads (both organisations when the lead changes)
+and to a progress report of such an item (a report can close the item's deadline): the
+personal feed's deadlines are stood for by the viewer's organisation's row.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -47,20 +52,66 @@ SQLITE_TRIGGERS = {
 }
 
 
+PG_DEADLINES = """
+CREATE FUNCTION organisations_deadline_stamp() RETURNS trigger AS $$
+DECLARE
+    lead_old integer;
+    lead_new integer;
+BEGIN
+    IF TG_TABLE_NAME = 'action_items' THEN
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN lead_old := OLD.lead_organisation_id; END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN lead_new := NEW.lead_organisation_id; END IF;
+    ELSE
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN
+            SELECT lead_organisation_id INTO lead_old FROM action_items WHERE id = OLD.item_id;
+        END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN
+            SELECT lead_organisation_id INTO lead_new FROM action_items WHERE id = NEW.item_id;
+        END IF;
+    END IF;
+    UPDATE organisations SET deadline_version = deadline_version + 1, deadline_changed_at = now()
+    WHERE id IN (lead_old, lead_new);
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql
+"""
+SQLITE_DEADLINES = ("UPDATE organisations SET deadline_version = deadline_version + 1, "
+                    "deadline_changed_at = datetime('now') WHERE id IN ({ids});")
+SQLITE_LEADS = {
+    "action_items": {"insert": "NEW.lead_organisation_id", "update": "OLD.lead_organisation_id, NEW.lead_organisation_id",
+                     "delete": "OLD.lead_organisation_id"},
+    "progress_updates": {
+        "insert": "SELECT lead_organisation_id FROM action_items WHERE id = NEW.item_id",
+        "update": "SELECT lead_organisation_id FROM action_items WHERE id IN (OLD.item_id, NEW.item_id)",
+        "delete": "SELECT lead_organisation_id FROM action_items WHERE id = OLD.item_id"},
+}
+
+
 def upgrade():
     with op.batch_alter_table('bodies') as batch_op:
         batch_op.add_column(sa.Column('calendar_version', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('calendar_changed_at', sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('organisations') as batch_op:
+        batch_op.add_column(sa.Column('deadline_version', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('deadline_changed_at', sa.DateTime(timezone=True), nullable=True))
     if op.get_bind().dialect.name == "postgresql":
         op.execute(PG_FUNCTION)
         for table in TABLES:
             op.execute(f"CREATE TRIGGER {table}_calendar_stamp AFTER INSERT OR UPDATE OR DELETE ON {table} "
                        "FOR EACH ROW EXECUTE FUNCTION bodies_calendar_stamp()")
+        op.execute(PG_DEADLINES)
+        for table in SQLITE_LEADS:
+            op.execute(f"CREATE TRIGGER {table}_deadline_stamp AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                       "FOR EACH ROW EXECUTE FUNCTION organisations_deadline_stamp()")
     else:
         for table in TABLES:
             for event, ids in SQLITE_TRIGGERS.items():
                 op.execute(f"CREATE TRIGGER {table}_calendar_stamp_{event} AFTER {event.upper()} ON {table} "
                            f"BEGIN {SQLITE_BUMP.format(ids=ids)} END")
+        for table, events in SQLITE_LEADS.items():
+            for event, ids in events.items():
+                op.execute(f"CREATE TRIGGER {table}_deadline_stamp_{event} AFTER {event.upper()} ON {table} "
+                           f"BEGIN {SQLITE_DEADLINES.format(ids=ids)} END")
 
 
 def downgrade():
@@ -68,10 +119,19 @@ def downgrade():
         for table in TABLES:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_calendar_stamp ON {table}")
         op.execute("DROP FUNCTION IF EXISTS bodies_calendar_stamp()")
+        for table in SQLITE_LEADS:
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_deadline_stamp ON {table}")
+        op.execute("DROP FUNCTION IF EXISTS organisations_deadline_stamp()")
     else:
         for table in TABLES:
             for event in SQLITE_TRIGGERS:
                 op.execute(f"DROP TRIGGER IF EXISTS {table}_calendar_stamp_{event}")
+        for table, events in SQLITE_LEADS.items():
+            for event in events:
+                op.execute(f"DROP TRIGGER IF EXISTS {table}_deadline_stamp_{event}")
+    with op.batch_alter_table('organisations') as batch_op:
+        batch_op.drop_column('deadline_changed_at')
+        batch_op.drop_column('deadline_version')
     with op.batch_alter_table('bodies') as batch_op:
         batch_op.drop_column('calendar_changed_at')
         batch_op.drop_column('calendar_version')

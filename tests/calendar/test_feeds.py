@@ -256,3 +256,38 @@ def test_a_conditional_feed_costs_the_same_few_queries_for_5_or_60_meetings(sett
     assert counts[0] == counts[1]
     # Token, body, seats and visible bodies; for the personal feed the stamps and the deadlines.
     assert counts[0][0] <= 4 and counts[0][1] <= 5
+
+
+def _deadline_stamp(db_read, organisation_id: int) -> int:
+    import sqlalchemy as sa
+
+    from coordination.organisations.models import Organisation
+
+    with db_read() as session:
+        return session.execute(sa.select(Organisation.deadline_version).where(Organisation.id == organisation_id)
+                               ).scalar_one()
+
+
+def test_every_write_to_an_organisations_items_and_reports_moves_its_deadline_stamp(app, make, db_read):
+    """Items it leads (both organisations when the lead changes) and reports on them."""
+    import sqlalchemy as sa
+
+    from coordination.extensions import db
+    from coordination.plans.models import ActionItem, ItemStatus, ProgressUpdate
+
+    lead, other = make.organisation(acronym="MSPP"), make.organisation(acronym="MCFDF")
+    start = _deadline_stamp(db_read, lead.id)
+    item = make.item(body=make.body(name="Committee", timezone=ZONE), title="Shelter standards",
+                     lead_organisation_id=lead.id, deadline=today() + timedelta(days=30))
+    created = _deadline_stamp(db_read, lead.id)
+    assert created > start
+    with app.app_context():
+        db.session.add(ProgressUpdate(item_id=item.id, update_date=today(), status=ItemStatus.COMPLETED, progress=100))
+        db.session.commit()
+    reported = _deadline_stamp(db_read, lead.id)
+    assert reported > created
+    other_before = _deadline_stamp(db_read, other.id)
+    with app.app_context():
+        db.session.execute(sa.update(ActionItem).where(ActionItem.id == item.id).values(lead_organisation_id=other.id))
+        db.session.commit()
+    assert _deadline_stamp(db_read, lead.id) > reported and _deadline_stamp(db_read, other.id) > other_before
