@@ -85,6 +85,9 @@ class ActionPlan(VersionedMixin, TimestampMixin, db.Model):
     period_start: Mapped[date] = mapped_column()
     period_end: Mapped[date] = mapped_column()
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    # Moved by database triggers on every write to the plan's items and their progress reports
+    # (migration 7b1e0c4d9a20): the plan page's roll-up is cached under it; never written here.
+    items_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     body: Mapped[Body] = relationship()
     items: Mapped[list[ActionItem]] = relationship(back_populates="plan", order_by="ActionItem.sort_key")

@@ -80,10 +80,10 @@ def detail(plan: ActionPlan):
     page by page, so the page's size does not follow the plan's."""
     as_of, error = _as_of()
     raw_open = request.args.get("open", "")
-    outline = queries.plan_outline(plan.id, as_of, int(raw_open) if raw_open.isdigit() else None, page_arg())
+    outline = queries.plan_outline(plan, as_of, int(raw_open) if raw_open.isdigit() else None, page_arg())
     return render_template(
         "plans/detail.html", plan=plan, outline=outline, nodes=outline.nodes,
-        summary=progress.summarise(outline.nodes), as_of=as_of, as_of_error=error, before_period=progress.before_period(plan, as_of), confirm=ConfirmForm(),
+        summary=outline.summary, as_of=as_of, as_of_error=error, before_period=progress.before_period(plan, as_of), confirm=ConfirmForm(),
         statuses=list(ItemStatus), labels=status_labels(),
         as_of_arg=request.args.get("as_of") if request.args.get("as_of") and not error else None,
     ), 400 if error else 200

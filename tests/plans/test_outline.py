@@ -1,7 +1,7 @@
 """The plan page does not grow with the plan: axes and objectives with their roll-up, the rest
 unfolded on demand with plain links (no JavaScript), page by page, "as of" kept."""
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from coordination.bodies.models import Visibility
 from coordination.plans import queries
@@ -115,3 +115,48 @@ def test_the_summary_still_covers_the_whole_plan_as_of_a_date(login_as, make):
     html = c.get(f"/plans/{plan.id}?as_of=2023-12-31").get_data(as_text=True)
     assert re.search(r'aria-label="Overall progress">25\s?%', html)
     assert len(_rows(html)) == 2  # the axis and its objective; the actions unfold on demand
+
+
+def _overall(html: str) -> str:
+    return re.search(r"Overall progress: .*?(\d+(?:\.\d+)?) ?%", html, re.S).group(1)
+
+
+def test_the_cached_roll_up_follows_every_write_to_the_plan(app, login_as, make, count_queries):
+    """The roll-up is cached under the plan's items stamp: a warm page runs fewer queries,
+    and a report, a bulk change of an item or a deleted action shows at once."""
+    import sqlalchemy as sa
+
+    from coordination.extensions import db
+    from coordination.plans.models import ActionItem, ItemStatus, ProgressUpdate
+
+    org = make.organisation()
+    plan = make.big_plan(make.body(), org, 20, TODAY)
+    member = login_as(make.user(organisation=org))
+    url = f"/plans/{plan.id}"
+    with count_queries() as cold:
+        first = member.get(url).get_data(as_text=True)
+    with count_queries() as warm:
+        assert member.get(url).get_data(as_text=True) == first
+    assert warm() < cold()
+
+    def action(number: int) -> int:
+        with app.app_context():
+            return db.session.execute(sa.select(ActionItem.id).where(
+                ActionItem.plan_id == plan.id, ActionItem.title == f"Action {number}")).scalar_one()
+
+    pages = [first]
+
+    def changed_after(write) -> None:
+        with app.app_context():
+            write(db.session)
+            db.session.commit()
+        page = member.get(url).get_data(as_text=True)
+        assert page != pages[-1]
+        pages.append(page)
+
+    changed_after(lambda s: s.add(ProgressUpdate(item_id=action(1), update_date=TODAY, status=ItemStatus.COMPLETED,
+                                                 progress=100)))
+    changed_after(lambda s: s.execute(sa.update(ActionItem).where(ActionItem.id == action(2)).values(weight=50)))
+    changed_after(lambda s: s.execute(sa.update(ActionItem).where(ActionItem.id == action(3))
+                                      .values(deadline=TODAY + timedelta(days=400))))
+    assert _overall(pages[0]) != _overall(pages[1])  # the report moved the overall figure
