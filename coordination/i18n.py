@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -130,7 +131,14 @@ def format_percentage(value: Any) -> str:
     """A percentage given from 0 to 100, rounded to a whole number ("45%", « 45 % »)."""
     if value is None:
         return ""
-    return babel_format_percent(round(Decimal(str(value))) / 100, locale=current_locale())
+    return _percent(round(Decimal(str(value))), current_locale())
+
+
+@lru_cache(maxsize=2048)
+def _percent(whole: int, locale: Locale) -> str:
+    # Pages show dozens of percentages, almost all between 0 and 100: each is formatted once
+    # per language and process (Babel's formatting is costly next to a dictionary look-up).
+    return babel_format_percent(Decimal(whole) / 100, locale=locale)
 
 
 def format_money(amount: Any, currency: str | None) -> str:
