@@ -15,7 +15,6 @@ from coordination.evaluations.blueprint import bp
 from coordination.evaluations.labels import labels
 from coordination.evaluations.models import Evaluation
 from coordination.exports.report_docx import evaluation_report_docx
-from coordination.exports.xlsx import evaluation_xlsx
 from coordination.permissions import can, guard, visible_body_ids
 from coordination.urls import past_date_arg
 
@@ -99,6 +98,9 @@ def recommendation_rows(evaluation: Evaluation, L: dict[str, str]) -> list[dict[
 @guard("view", Evaluation, load=queries.get_evaluation)
 def spreadsheet(evaluation: Evaluation):
     L = labels()
+    # Imported on first use: openpyxl brings numpy, 23 MB in every worker that never makes a spreadsheet.
+    from coordination.exports.xlsx import evaluation_xlsx
+
     data = evaluation_xlsx(queries.figures_of(evaluation), recommendation_rows(evaluation, L), L)
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="evaluation-{evaluation.id}.xlsx"'})
