@@ -11,5 +11,5 @@ from coordination.evaluations.labels import labels
 
 def body_page_section(body: Body, today: date) -> dict[str, Any]:
     """The body's governance health over the last twelve months."""
-    health = governance_health([body.id], today - timedelta(days=365), today)["bodies"]
+    health = governance_health([body.id], today - timedelta(days=365), today, with_coverage=False)["bodies"]
     return {"health": health[0] if health else None, "health_labels": labels()}

@@ -189,8 +189,10 @@ def coverage(end: date, plan_id: int | None = None) -> list[dict[str, Any]]:
     return [{"area": a, "bodies": by_area.get(a, []), "actions": counts.get(a, 0)} for a in areas]
 
 
-def governance_health(body_ids: list[int] | None, start: date, end: date, plan_id: int | None = None) -> dict[str, Any]:
-    """Health of the given bodies (None: all) over ``start``–``end``, and coverage (a fixed number of queries)."""
+def governance_health(body_ids: list[int] | None, start: date, end: date, plan_id: int | None = None,
+                      *, with_coverage: bool = True) -> dict[str, Any]:
+    """Health of the given bodies (None: all) over ``start``–``end``, and coverage (a fixed number
+    of queries); ``with_coverage=False`` leaves the department coverage out (the body page)."""
     stmt = db.select(Body).options(
         selectinload(Body.charters).selectinload(Charter.signatories),
         selectinload(Body.organisation_memberships).joinedload(OrganisationMembership.organisation),
@@ -231,5 +233,5 @@ def governance_health(body_ids: list[int] | None, start: date, end: date, plan_i
     return {
         "period_start": start.isoformat(), "period_end": end.isoformat(),
         "bodies": body_health(bodies, start, end, meetings, minutes, items, states),
-        "coverage": coverage(end, plan_id),
+        "coverage": coverage(end, plan_id) if with_coverage else None,
     }
