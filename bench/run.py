@@ -302,8 +302,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.markdown:
         print(markdown(json.loads(args.markdown.read_text())))
         return 0
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is needed (apt-get install wrk)")
+    if not shutil.which("wrk"):  # installed as root with apt-get, else an explanation (as in make bench)
+        subprocess.run(["sh", str(ROOT / "bench" / "need-wrk.sh")], check=False)  # noqa: S603,S607
+        if not shutil.which("wrk"):
+            return 1
     size = f"{args.meetings}x{args.items}"
     database_url = _database_url(args.meetings, args.items)
     described = ROOT / "instance" / f"bench-workload-{size}.json"
