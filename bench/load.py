@@ -160,7 +160,8 @@ def judge_saves(key: str, saves: list[dict], start: int, now: int, initial: str,
         problems.append(f"{key}: lost update — two accepted saves carried version {twice}")
     if sorted(bases) != list(range(start, start + len(accepted))) or now != start + len(accepted):
         problems.append(f"{key}: version {start} → {now} with {len(accepted)} accepted saves of versions "
-                        f"{sorted(bases)}: an accepted save was not applied, or something else moved the version")
+                        f"{[e['base'] for e in accepted]}: an accepted save was not applied, or something else "
+                        "moved the version")
     # The audit log: each accepted save, once, made over the previous one.
     by_new = defaultdict(list)
     for old, new in recorded:
