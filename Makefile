@@ -8,12 +8,14 @@ STAMP   := $(VENV)/.installed
 JS_STAMP := tests/js/node_modules/.installed
 # Every runtime and test dependency pinned with its hashes (regenerate with `make lock`).
 LOCK    := requirements.lock
+# The benchmark's and load test's tools (the bench extra), pinned with hashes on top of LOCK.
+BENCH_LOCK := requirements-bench.lock
 # The suite fails below this share of covered lines (the floor itself is in pyproject.toml).
 COVERAGE ?= --cov=coordination --cov-report=term:skip-covered
 HOST    ?= 127.0.0.1
 PORT    ?= 5000
 
-.PHONY: run test install lock translations check-migrations messages clean bench bench-large load
+.PHONY: run test install lock translations check-migrations messages clean bench bench-large load need-wrk
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -23,11 +25,14 @@ $(STAMP): pyproject.toml $(LOCK)
 
 # Re-pin after changing dependencies in pyproject.toml: keeps existing pins, adds the new
 # ones (from pip's cache or PyPI). `make lock LOCK_ARGS=--upgrade` moves every pin forward.
+# The bench lock is compiled with LOCK as constraints: a package in both has the same pin.
 lock:
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet "pip-tools>=7.4"
 	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --extra test --extra redis \
 		--no-emit-index-url --no-emit-find-links $(LOCK_ARGS) -o $(LOCK) pyproject.toml
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --extra bench --constraint $(LOCK) \
+		--no-emit-index-url --no-emit-find-links $(LOCK_ARGS) -o $(BENCH_LOCK) pyproject.toml
 
 install: $(STAMP) translations $(JS_STAMP)
 
@@ -59,17 +64,22 @@ check-migrations: install
 	DATABASE_URL="$$db" SECRET_KEY=check-migrations $(FLASK) db check
 
 # Benchmark and load test (not part of `make test`; see README, "Speed"). BENCH_ARGS and
-# LOAD_ARGS pass options, e.g. `make bench BENCH_ARGS="--rounds 5"`.
+# LOAD_ARGS pass options, e.g. `make bench BENCH_ARGS="--rounds 5"`. wrk is Debian's package:
+# bench/need-wrk.sh installs it when run as root with apt-get, else says how to get it.
 BENCH_STAMP := $(VENV)/.bench-installed
 
-$(BENCH_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+$(BENCH_STAMP): $(STAMP) $(BENCH_LOCK)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(BENCH_LOCK)
 	touch $(BENCH_STAMP)
 
-bench: $(BENCH_STAMP) translations
+# First, so that a missing wrk stops the run before anything is installed.
+need-wrk:
+	sh bench/need-wrk.sh
+
+bench: need-wrk $(BENCH_STAMP) translations
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
-bench-large: $(BENCH_STAMP) translations
+bench-large: need-wrk $(BENCH_STAMP) translations
 	$(BIN)/python -m bench.run --meetings 5000 --items 5000 $(BENCH_ARGS)
 
 load: $(BENCH_STAMP) translations

@@ -5,6 +5,12 @@ Run through ``make load`` (bench/load.py), which builds the workload, serves it 
 on PostgreSQL, runs this file headless and then checks the database against the journal of
 writes kept here (LOAD_JOURNAL): every accepted write must be there, and every refused
 concurrent edit must have been refused with 409.
+
+Concurrent edits are made to happen, not left to chance: secretariat users gather in a
+:class:`Clash` — up to three of them open the same edit form (minutes, meeting or agenda item,
+taken in turn from the workload's ``targets``), each keeping the CSRF token and the hidden
+``version`` of the copy it loaded, wait until all have loaded it, then save at the same moment.
+At most one of them can save that version; the others carry a stale version and must get 409.
 """
 from __future__ import annotations
 
@@ -14,23 +20,31 @@ import os
 import random
 import re
 import threading
+import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
+from gevent.event import Event
 from locust import HttpUser, between, events, task
 
 WORKLOAD = json.loads(Path(os.environ["LOAD_WORKLOAD"]).read_text()) if os.environ.get("LOAD_WORKLOAD") else {}
 JOURNAL: list[dict] = []
 _lock = threading.Lock()
 _members = itertools.cycle(WORKLOAD.get("members", []))
+_secretaries = itertools.cycle(WORKLOAD.get("secretariat_accounts") or [WORKLOAD.get("secretariat", "")])
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
-def note(kind: str, **data) -> None:
+def note(kind: str, **data) -> dict:
+    """Journal a write before it is sent; its ``status`` is set when the answer comes (a write
+    left at None was cut off by the end of the run, and bench/load.py says so)."""
+    entry = {"kind": kind, "status": None, **data}
     with _lock:
-        JOURNAL.append({"kind": kind, **data})
+        JOURNAL.append(entry)
+    return entry
 
 
 class FormFields(HTMLParser):
@@ -97,8 +111,13 @@ class Portal(HttpUser):
     def on_start(self):
         page = self.client.get("/accounts/login", name="log-in page")
         token = CSRF.search(page.text).group(1)
-        self.client.post("/accounts/login", data={"email": self.email, "password": WORKLOAD["password"],
-                                                  "csrf_token": token}, name="log in", allow_redirects=False)
+        with self.client.post("/accounts/login", data={"email": self.email, "password": WORKLOAD["password"],
+                                                       "csrf_token": token}, name="log in", allow_redirects=False,
+                              catch_response=True) as response:
+            # Logged in means sent on (303) elsewhere than the log-in pages: a user left logged
+            # out would browse the log-in page and have every write refused.
+            if response.status_code != 303 or "/accounts/login" in response.headers.get("Location", "/accounts/login"):
+                response.failure(f"log-in refused: {response.status_code} → {response.headers.get('Location')}")
 
     def post(self, url: str, data: dict, name: str, expected=(303,)):
         """POST a form; a 409 is a refusal to record, anything ≥ 500 a failure."""
@@ -149,8 +168,9 @@ class Member(Portal):
         fields.update({"update_date": datetime.now(UTC).date().isoformat(), "status": "in_progress",
                        "progress": str(random.randint(1, 99)), "narrative": marker, "evidence_url": "",
                        "corrects_id": ""})
-        status = self.post(f"/plans/items/{item}/progress", fields, "report progress", expected=(303, 422))
-        note("progress", item=item, marker=marker, status=status)
+        entry = note("progress", item_id=item, marker=marker, progress=int(fields["progress"]),
+                     item_status="in_progress")
+        entry["status"] = self.post(f"/plans/items/{item}/progress", fields, "report progress", expected=(303, 422))
 
     @task(2)
     def comment_item(self):
@@ -163,8 +183,8 @@ class Member(Portal):
             return
         marker = _marker()
         fields["text"] = marker
-        note("item_comment", item=item, marker=marker,
-             status=self.post(f"/plans/items/{item}/comments", fields, "comment on an item"))
+        entry = note("item_comment", item_id=item, marker=marker)
+        entry["status"] = self.post(f"/plans/items/{item}/comments", fields, "comment on an item")
 
     @task(2)
     def comment_minutes(self):
@@ -175,8 +195,8 @@ class Member(Portal):
             return
         marker = _marker()
         fields["text"] = marker
-        note("minutes_comment", minutes=minutes, marker=marker,
-             status=self.post(f"/minutes/{minutes}/comments", fields, "comment on minutes"))
+        entry = note("minutes_comment", minutes_id=minutes, marker=marker)
+        entry["status"] = self.post(f"/minutes/{minutes}/comments", fields, "comment on minutes")
 
     @task(2)
     def poll_feed(self):
@@ -188,39 +208,103 @@ class Member(Portal):
         self.etags = {**getattr(self, "etags", {}), url: response.headers.get("ETag")}
 
 
+@dataclass(frozen=True)
+class EditForm:
+    """An edit form with a hidden ``version``: where it is shown, where it posts, the field changed."""
+
+    page: str
+    action: str
+    field: str
+    page_name: str
+    save_name: str
+    prefix: str = ""  # the saved value is prefix + marker
+
+
+EDITS = {
+    "minutes": EditForm("/minutes/{id}", "/minutes/{id}/edit", "summary", "minutes page", "edit minutes"),
+    "meeting": EditForm("/meetings/{id}/edit", "/meetings/{id}/edit", "location", "meeting edit page", "edit meeting",
+                        "Room "),
+    "agenda_item": EditForm("/meetings/{meeting}/agenda/{id}/edit", "/meetings/{meeting}/agenda/{id}/edit", "title",
+                            "agenda item edit page", "edit agenda item"),
+}
+# Every edit target in turn, the kinds interleaved (load.py lists them in the workload: two
+# minutes, three meetings, an agenda item of each), so that each kind of edit form collides.
+_targets = itertools.cycle([pair for row in itertools.zip_longest(*(
+    [(kind, target) for target in WORKLOAD.get("targets", {}).get(kind, [])] for kind in EDITS)) for pair in row if pair])
+
+
+class Clash:
+    """Secretariat users who open the same edit form, then save it at the same moment.
+
+    A user joins the clash still gathering (or starts one on the next target), loads the form,
+    and waits — at most ``WAIT`` seconds — until ``SIZE`` users have loaded it; then all save.
+    Users are greenlets of one process, so the bookkeeping needs no lock (nothing here yields
+    but the wait).
+    """
+
+    SIZE = 3
+    WAIT = 5.0
+    gathering: Clash | None = None
+    _ids = itertools.count(1)
+
+    def __init__(self, kind: str, target: dict):
+        self.id, self.kind, self.target = next(self._ids), kind, target
+        self.joined = self.loaded = 0
+        self.go = Event()
+
+    @classmethod
+    def join(cls) -> Clash:
+        clash = cls.gathering
+        if clash is None:
+            clash = cls.gathering = cls(*next(_targets))
+        clash.joined += 1
+        if clash.joined == cls.SIZE:
+            cls.gathering = None
+        return clash
+
+    def loaded_form(self) -> None:
+        """This user holds the form: wait until the others do too (or ``WAIT`` has passed)."""
+        self.loaded += 1
+        if self.loaded >= self.SIZE:
+            self.go.set()
+        if not self.go.wait(self.WAIT):
+            if Clash.gathering is self:  # too few came: save with those who did, let no one else join
+                Clash.gathering = None
+            self.go.set()
+
+
 class Secretariat(Portal):
-    """The secretariat: edits the same few minutes and meetings, adds agenda items."""
+    """The secretariat: edits the same few minutes, meetings and agenda items together, adds agenda items."""
 
     weight = 2
-    email = WORKLOAD.get("secretariat", "")
+
+    def on_start(self):
+        self.email = next(_secretaries)  # three secretaries, so that clashes are between people
+        super().on_start()
 
     @task(2)
     def read(self):
         self.browse()
 
-    @task(3)
-    def edit_minutes(self):
-        minutes = random.choice(WORKLOAD["circulated_minutes"][:2])  # two drafts for everyone: edits collide
-        page = self.client.get(f"/minutes/{minutes}", name="minutes page")
-        fields = form_fields(page.text, f"/minutes/{minutes}/edit")
-        if "version" not in fields:
+    @task(5)
+    def edit_together(self):
+        clash = Clash.join()
+        form = EDITS[clash.kind]
+        page_url, action = form.page.format(**clash.target), form.action.format(**clash.target)
+        try:
+            page = self.client.get(page_url, name=form.page_name)
+            fields = form_fields(page.text, action)
+        finally:
+            clash.loaded_form()  # even without a form: the others must not wait for this one
+        if "version" not in fields or "csrf_token" not in fields:
+            note("edit", object=clash.kind, id=clash.target["id"], clash=clash.id, base=None,
+                 status=f"no edit form on {page_url} ({page.status_code})")
             return
-        marker = _marker()
-        fields["summary"] = marker
-        status = self.post(f"/minutes/{minutes}/edit", fields, "edit minutes")
-        note("minutes_edit", minutes=minutes, base=int(fields["version"]), marker=marker, status=status)
-
-    @task(2)
-    def edit_meeting(self):
-        meeting = random.choice(WORKLOAD["meeting_ids"][-3:])
-        page = self.client.get(f"/meetings/{meeting}/edit", name="meeting edit page")
-        fields = form_fields(page.text, f"/meetings/{meeting}/edit")
-        if "version" not in fields:
-            return
-        marker = _marker()
-        fields["location"] = f"Room {marker}"
-        status = self.post(f"/meetings/{meeting}/edit", fields, "edit meeting")
-        note("meeting_edit", meeting=meeting, base=int(fields["version"]), marker=marker, status=status)
+        fields[form.field] = form.prefix + _marker()
+        entry = note("edit", object=clash.kind, id=clash.target["id"], clash=clash.id, base=int(fields["version"]),
+                     value=fields[form.field], who=self.email, sent=time.monotonic())
+        entry["status"] = self.post(action, fields, form.save_name)
+        entry["answered"] = time.monotonic()
 
     @task(2)
     def add_agenda_item(self):
@@ -231,8 +315,8 @@ class Secretariat(Portal):
             return
         marker = _marker()
         fields.update({"title": marker, "duration_minutes": "10", "description": ""})
-        note("agenda_item", meeting=meeting, marker=marker,
-             status=self.post(f"/meetings/{meeting}/agenda", fields, "add agenda item"))
+        entry = note("agenda_item", meeting_id=meeting, marker=marker, duration_minutes=10)
+        entry["status"] = self.post(f"/meetings/{meeting}/agenda", fields, "add agenda item")
 
 
 class FeedReader(HttpUser):

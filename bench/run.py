@@ -80,10 +80,12 @@ def _env(database_url: str, **extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def _server(app: str, env: dict[str, str], ready: str = "/health"):
+def _server(app: str, env: dict[str, str], ready: str = "/health", log: Path | None = None):
+    """Serve ``app`` with gunicorn on a free port; its log goes to ``log`` when given."""
     port = _free_port()
+    stderr = log.open("w") if log else None
     proc = subprocess.Popen([*GUNICORN, "--bind", f"127.0.0.1:{port}", app], cwd=ROOT, env=env,  # noqa: S603
-                            start_new_session=True)
+                            start_new_session=True, stderr=stderr)
     try:
         import urllib.request
 
@@ -105,6 +107,8 @@ def _server(app: str, env: dict[str, str], ready: str = "/health"):
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+        if stderr:
+            stderr.close()
 
 
 def worker_rss_mb(master_pid: int) -> list[float]:
@@ -298,8 +302,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.markdown:
         print(markdown(json.loads(args.markdown.read_text())))
         return 0
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is needed (apt-get install wrk)")
+    if not shutil.which("wrk"):  # installed as root with apt-get, else an explanation (as in make bench)
+        subprocess.run(["sh", str(ROOT / "bench" / "need-wrk.sh")], check=False)  # noqa: S603,S607
+        if not shutil.which("wrk"):
+            return 1
     size = f"{args.meetings}x{args.items}"
     database_url = _database_url(args.meetings, args.items)
     described = ROOT / "instance" / f"bench-workload-{size}.json"

@@ -90,6 +90,9 @@ def build(meetings: int, items: int, seed: int = 2026) -> dict:
         return person
 
     secretary = user("bench-secretariat@example.org", "Bench Secretary", orgs[3], Role.SECRETARIAT)
+    # Colleagues of the secretary: in the load test, different people edit the same record.
+    secretariat = [secretary.email] + [user(f"bench-secretariat-{n}@example.org", f"Bench Secretary {n}", orgs[3],
+                                            Role.SECRETARIAT).email for n in (2, 3)]
     evaluator = user("bench-evaluator@example.org", "Bench Evaluator", orgs[6], Role.EVALUATOR)
     members = [user(f"bench-member-{i}@example.org", f"Member {i}", org, Role.MEMBER) for i, org in enumerate(orgs)]
     db.session.flush()
@@ -256,6 +259,7 @@ def build(meetings: int, items: int, seed: int = 2026) -> dict:
         "meetings": meetings, "items": items, "password": PASSWORD, "body_id": body.id, "plan_id": plan_id,
         "meeting_id": meeting_id, "minutes_id": minutes_id, "item_id": item_id, "feed_token": token,
         "member": members[0].email, "members": [m.email for m in members], "secretariat": secretary.email,
+        "secretariat_accounts": secretariat,
         "evaluator": evaluator_email, "meeting_ids": created[: int(meetings * 0.8)][-50:] + created[int(meetings * 0.8):][:50],
         "built_in_seconds": round(time.monotonic() - started, 1),
     }
