@@ -212,9 +212,17 @@ def minutes(meeting, status: str = "draft"):
 
 def minutes_content(minutes, author, first: int, last: int):
     """Sections, decisions and comments numbered ``first``..``last`` on ``minutes``."""
-    from coordination.minutes.models import Decision, DecisionText, MinutesComment, MinutesSection
+    from coordination.minutes.models import (
+        Decision,
+        DecisionText,
+        Minutes,
+        MinutesComment,
+        MinutesSection,
+    )
 
-    minutes = db.session.merge(minutes)
+    # Loaded again, not merged: merging a detached copy would write its old columns back
+    # (the stamps that triggers keep, for one).
+    minutes = db.session.get(Minutes, minutes.id)
     for n in range(first, last + 1):
         decision = Decision(body_id=minutes.meeting.body_id, meeting_id=minutes.meeting_id, year=2026, number=n,
                             reference=f"CN-2026-{n:03d}")
@@ -228,9 +236,11 @@ def minutes_content(minutes, author, first: int, last: int):
 
 def decision(minutes, reference: str, text: str):
     """A decision recorded straight on ``minutes`` (for registers and search)."""
-    from coordination.minutes.models import Decision, DecisionText
+    from coordination.minutes.models import Decision, DecisionText, Minutes
 
-    minutes = db.session.merge(minutes)
+    # Loaded again, not merged: merging a detached copy would write its old columns back
+    # (the stamps that triggers keep, for one).
+    minutes = db.session.get(Minutes, minutes.id)
     year, number = int(reference.split("-")[-2]), int(reference.split("-")[-1])
     decision = Decision(body_id=minutes.meeting.body_id, meeting_id=minutes.meeting_id, year=year, number=number,
                         reference=reference)
@@ -255,6 +265,6 @@ def evaluation(plan, author=None, **kw):
 def recommendation(evaluation, text: str, **kw):
     from coordination.evaluations.models import Recommendation
 
-    evaluation = db.session.merge(evaluation)
+    evaluation = db.session.get(type(evaluation), evaluation.id)
     number = len(evaluation.recommendations) + 1
     return _save(Recommendation(evaluation=evaluation, number=number, text=text, **kw))
