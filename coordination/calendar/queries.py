@@ -99,13 +99,19 @@ class FeedMeeting:
     moved = Meeting.moved  # the same rule as the model's, from the same fields
 
 
+# Another occurrence of the same series (a table alias: aliasing the model here would configure
+# the mappers at import time).
+_SIBLING = Meeting.__table__.alias("sibling")
+
+
 def feed_meetings(where: Sequence[Any]) -> list[FeedMeeting]:
     """The meetings matched, in order of start, with all their feed needs (one query, no ORM
     objects: a feed holds hundreds of meetings, and loading them as models cost more than
     writing their events)."""
-    sibling = sa.orm.aliased(Meeting)
-    occurrences = (sa.select(sa.func.count(sibling.id)).where(sibling.series_id == Meeting.series_id)
-                   .correlate(Meeting).scalar_subquery())
+    # Counted for the occurrences of a series only (most meetings of a feed are single ones).
+    occurrences = sa.case((Meeting.series_id.is_(None), 0), else_=(
+        sa.select(sa.func.count(_SIBLING.c.id)).where(_SIBLING.c.series_id == Meeting.series_id)
+        .correlate(Meeting).scalar_subquery()))
     rows = db.session.execute(
         sa.select(Meeting.id, Meeting.version, Meeting.updated_at, Meeting.series_id,
                   Body.updated_at.label("body_changed"), MeetingSeries.updated_at.label("series_changed"),

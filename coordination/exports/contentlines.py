@@ -43,8 +43,10 @@ def text(value: str) -> str:
             .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
 
 
+@lru_cache(maxsize=1024)
 def parameter(name: str, value: str) -> str:
-    """``NAME=value`` as icalendar writes a parameter holding the text ``value``."""
+    """``NAME=value`` as icalendar writes a parameter holding the text ``value`` (the same few
+    values, a body's name as CN, come back in every event: they are remembered)."""
     quote = any(c in value for c in _QUOTE_ALSO.get(name, ""))
     value = _RFC6868.sub(lambda m: _RFC6868_BY[m.group(0)], value)
     if quote or _QUOTABLE.search(value):
@@ -67,11 +69,6 @@ def _tzid(moment: datetime) -> str | None:
     # each time (fixed offsets compare equal whatever their names, so they cannot be cache keys).
     key = getattr(zone, "key", None) if isinstance(zone, ZoneInfo) else None
     return (_zone_id(key) if key else tzid_from_tzinfo(zone)) or moment.tzname()
-
-
-@lru_cache(maxsize=256)
-def _tzid_parameter(tzid: str) -> str:
-    return parameter("TZID", tzid)
 
 
 def _digits(moment: datetime) -> str:
@@ -118,7 +115,7 @@ class Component:
 
     def __init__(self, name: str, order: tuple[str, ...] = EVENT_ORDER) -> None:
         self.name = name
-        self.order = order
+        self.order = order  # the leading properties; the others follow in alphabetical order
         self._lines: dict[str, list[str]] = {}
         self.tzids: set[str] = set()
         self.start: date | None = None
@@ -132,7 +129,9 @@ class Component:
         refused (``ValueError``, as icalendar refuses one in an address)."""
         if "\n" in value or "\r" in value:
             raise ValueError(f"{name} value may not contain CR or LF characters: {value[:40]!r}")
-        line = f"{';'.join((name, *params))}:{value}" if params else f"{name}:{value}"
+        self._put(name, f"{';'.join((name, *params))}:{value}" if params else f"{name}:{value}")
+
+    def _put(self, name: str, line: str) -> None:
         lines = self._lines.get(name)
         if lines is None:
             self._lines[name] = [line]
@@ -144,8 +143,8 @@ class Component:
         self._lines.pop(name, None)
 
     def add_text(self, name: str, value: str) -> None:
-        """A TEXT property (escaped)."""
-        self.add(name, text(value))
+        """A TEXT property (escaped: no line break is left in it)."""
+        self._put(name, f"{name}:{text(value)}")
 
     def add_address(self, name: str, address: str, **params: str) -> None:
         """A CAL-ADDRESS property (ORGANIZER, ATTENDEE) with its parameters, sorted as icalendar sorts them."""
@@ -156,12 +155,12 @@ class Component:
         """A DATE-TIME property: local time with its TZID, or UTC with ``Z``."""
         tzid = _tzid(moment)
         if tzid == "UTC":
-            self.add(name, _digits(moment) + "Z")
+            self._put(name, f"{name}:{_digits(moment)}Z")
         elif tzid:
             self.tzids.add(tzid)
-            self.add(name, _digits(moment), (_tzid_parameter(tzid),))
+            self._put(name, f"{name};{parameter('TZID', tzid)}:{_digits(moment)}")
         else:
-            self.add(name, _digits(moment))
+            self._put(name, f"{name}:{_digits(moment)}")
         if name == "DTSTART":
             self.start = moment.date()
 
@@ -180,7 +179,7 @@ class Component:
                 tzid = zone or tzid
         if tzid:
             self.tzids.add(tzid)
-        self.add(name, ",".join(values), (_tzid_parameter(tzid),) if tzid else ())
+        self.add(name, ",".join(values), (parameter("TZID", tzid),) if tzid else ())
         if name == "DTSTART":
             self.start = moments[0].date()
 
@@ -190,7 +189,7 @@ class Component:
             moment = moment.replace(tzinfo=UTC)
         elif moment.tzinfo is not UTC:
             moment = moment.astimezone(UTC)
-        self.add(name, _digits(moment) + "Z")
+        self._put(name, f"{name}:{_digits(moment)}Z")
 
     def add_day(self, name: str, day: date) -> None:
         """A DATE property."""
@@ -200,10 +199,19 @@ class Component:
 
     def lines(self) -> list[str]:
         """The content lines, unfolded, from BEGIN to END."""
-        names = [n for n in self.order if n in self._lines]
-        names += sorted(n for n in self._lines if n not in self.order)
-        return [f"BEGIN:{self.name}", *(line for n in names for line in self._lines[n]), f"END:{self.name}"]
+        by_name = self._lines
+        out = [f"BEGIN:{self.name}"]
+        for name in self.order:
+            if name in by_name:
+                out += by_name[name]
+        for name in sorted(by_name.keys() - set(self.order)):
+            out += by_name[name]
+        out.append(f"END:{self.name}")
+        return out
 
     def to_ical(self) -> bytes:
         """The component as CRLF-terminated, folded lines."""
-        return b"\r\n".join([fold(line) for line in self.lines()]) + b"\r\n"
+        # Most lines are short ASCII: those are taken as they are, and the whole encoded once.
+        out = [line if len(line) < FOLD_AT and line.isascii() else fold(line).decode() for line in self.lines()]
+        out.append("")
+        return "\r\n".join(out).encode()
