@@ -18,9 +18,6 @@ from coordination.extensions import db
 from coordination.meetings.models import Meeting, MeetingSeries, MeetingStatus
 from coordination.meetings.queries import meetings_of
 
-# Ids per IN list when loading what a feed names (long feeds stay under bind-parameter limits).
-CHUNK = 500
-
 
 def user_for_feed_token(token: str) -> User | None:
     """The active user whose feed addresses carry ``token``, or None (unknown, revoked, deactivated)."""
