@@ -237,3 +237,21 @@ def test_calendar_head_and_timezones():
     assert data.endswith(b"END:VEVENT\r\nEND:VCALENDAR\r\n")
     cal = Calendar.from_ical(data)
     assert [c.name for c in cal.subcomponents] == ["VTIMEZONE", "VEVENT"]
+
+
+def test_a_meeting_that_cannot_be_written_is_skipped_and_logged(caplog):
+    """Year 1 west of Greenwich has no local time (OverflowError): that meeting is left out and
+    logged; east of Greenwich it is written, its year on four digits."""
+    west = _Meeting(id=41, start=datetime(1, 1, 1, 2, tzinfo=UTC), end=datetime(1, 1, 1, 4, tzinfo=UTC))
+    east = _Meeting(id=42, timezone="Asia/Kolkata", start=datetime(1, 1, 1, 2, tzinfo=UTC),
+                    end=datetime(1, 1, 1, 4, tzinfo=UTC))
+    with caplog.at_level("WARNING", logger="coordination.exports.ics"):
+        skipped = ics.tolerant(west, lambda: [ics.meeting_event(west, "u", "c@example.org")])
+        kept = ics.tolerant(east, lambda: [ics.meeting_event(east, "u", "c@example.org")])
+    assert skipped == [] and "calendar export skipped _Meeting 41" in caplog.text
+    assert len(kept) == 1 and "42" not in caplog.text
+    data = ics.calendar_bytes("Feed", kept)
+    local = east.start.astimezone(ZoneInfo("Asia/Kolkata"))  # local mean time then: +05:53:28
+    assert f"DTSTART;TZID=Asia/Kolkata:0001{local:%m%dT%H%M%S}\r\n".encode() in data
+    (event,) = Calendar.from_ical(data).walk("VEVENT")
+    assert event.decoded("DTSTART").year == 1
