@@ -78,7 +78,7 @@ def _digits(moment: datetime) -> str:
         moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
 
 
-def day_value(day: date) -> str:
+def _day_digits(day: date) -> str:
     """A DATE value."""
     return f"{day.year:04}{day.month:02}{day.day:02}"
 
@@ -119,9 +119,6 @@ class Component:
         self._lines: dict[str, list[str]] = {}
         self.tzids: set[str] = set()
         self.start: date | None = None
-
-    def __contains__(self, name: str) -> bool:
-        return name in self._lines
 
     def add(self, name: str, value: str, params: tuple[str, ...] = ()) -> None:
         """A property (``name`` in capitals) whose ``value`` is already in iCalendar form;
@@ -193,7 +190,7 @@ class Component:
 
     def add_day(self, name: str, day: date) -> None:
         """A DATE property."""
-        self.add(name, day_value(day), ("VALUE=DATE",))
+        self.add(name, _day_digits(day), ("VALUE=DATE",))
         if name == "DTSTART":
             self.start = day
 

@@ -30,6 +30,8 @@ STATUS = {
 
 
 class Named(Protocol):
+    """Something with a name (a meeting's body)."""
+
     name: str
 
 
