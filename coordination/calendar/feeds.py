@@ -206,16 +206,16 @@ def meetings_calendar(name: str, where: Sequence[Any], extra: Sequence[ics.Fragm
     # How many occurrences each series has in all: a feed holding all of them writes the series
     # once with its rule, otherwise each occurrence it holds is its own event (a guest invited
     # to some occurrences sees exactly those, on their own dates).
-    rows = queries.feed_rows(where)
+    rows = queries.feed_meetings(where)
     # One entry per single meeting and per series (with the occurrences this feed holds).
-    entries: dict[str, list[Any]] = {}
+    entries: dict[str, list[queries.FeedMeeting]] = {}
     for row in rows:
         if row.series_id is None:
             key = f"ics:m:{row.id}:{row.version}:{stamp(row.updated_at)}:{stamp(row.body_changed)}:{ctx}"
             entries[key] = [row]
         else:
             entries.setdefault(f"series:{row.series_id}", []).append(row)
-    keyed: dict[str, list[Any]] = {}
+    keyed: dict[str, list[queries.FeedMeeting]] = {}
     for key, members in entries.items():
         if key.startswith("series:"):
             first = members[0]
@@ -228,13 +228,15 @@ def meetings_calendar(name: str, where: Sequence[Any], extra: Sequence[ics.Fragm
     found = dict(zip(keys, cache.get_many(*keys), strict=True)) if keys else {}
     missing = [k for k in keys if found.get(k) is None]
     if missing:
-        meetings = queries.meetings_by_id([r.id for k in missing for r in keyed[k]])
+        # The rows carry what the events are written from; only whole series need their series.
+        with_rule = {k for k in missing if k.startswith("ics:s:") and k.split(":")[3] == "1"}
+        series = queries.series_by_id({keyed[k][0].series_id for k in with_rule})
         built: dict[str, ics.Fragment] = {}
         for key in missing:
-            members = [meetings[r.id] for r in keyed[key]]
-            if key.startswith("ics:s:") and key.split(":")[3] == "1":
-                events = ics.tolerant(members[0].series, lambda ms=members: ics.series_events(
-                    ms[0].series, ms, _meeting_url, organizer))
+            members = keyed[key]
+            if key in with_rule:
+                events = ics.tolerant(series[members[0].series_id], lambda ms=members: ics.series_events(
+                    series[ms[0].series_id], ms, _meeting_url, organizer))
             else:
                 events = [event for m in members for event in ics.tolerant(
                     m, lambda m=m: [ics.meeting_event(m, _url(m.id), organizer)])]

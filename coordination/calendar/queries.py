@@ -2,7 +2,9 @@
 aggregates over it for the validators (never building the file)."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,10 +15,8 @@ from coordination.accounts.sessions import token_hash
 from coordination.bodies.models import Body
 from coordination.db import within
 from coordination.extensions import db
-from coordination.meetings.models import Invitation, Meeting, MeetingSeries
+from coordination.meetings.models import Invitation, Meeting, MeetingSeries, MeetingStatus
 from coordination.meetings.queries import meetings_of
-
-CHUNK = 500
 
 
 def read_without_transaction() -> None:
@@ -106,28 +106,79 @@ def personal_stamp(user: User, visible: set[int] | None, sat_on: set[int]) -> tu
     return tuple(db.session.execute(sa.select(guest, stamp).select_from(guest).join(stamp, sa.true())).one())
 
 
-def feed_rows(where: Sequence[Any]) -> list[Any]:
-    """What each matched meeting's cached event is keyed by, in order of start: id, version,
-    changes of the meeting, its body and series, and how many occurrences its series has in all."""
-    sibling = sa.orm.aliased(Meeting)
-    occurrences = (sa.select(sa.func.count(sibling.id)).where(sibling.series_id == Meeting.series_id)
-                   .correlate(Meeting).scalar_subquery())
-    return list(db.session.execute(
+@dataclass(frozen=True, slots=True)
+class FeedBody:
+    """The body of a feed's meeting, as far as its event shows it."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class FeedMeeting:
+    """One meeting of a feed: what its cached event is keyed by (id, version, changes of the
+    meeting, its body and series, how many occurrences its series has in all) and what the event
+    is written from (the fields :func:`coordination.exports.ics.meeting_event` reads)."""
+
+    id: int
+    version: int
+    updated_at: datetime
+    series_id: int | None
+    body_changed: datetime
+    series_changed: datetime | None
+    occurrences: int
+    uid: str
+    title: str
+    start: datetime
+    end: datetime
+    timezone: str
+    location: str
+    online_link: str
+    status: MeetingStatus
+    status_reason: str
+    sequence: int
+    original_start_local: datetime | None
+    body: FeedBody
+
+    moved = Meeting.moved  # the same rule as the model's, from the same fields
+
+
+# Another occurrence of the same series (a table alias: aliasing the model here would configure
+# the mappers at import time).
+_SIBLING = Meeting.__table__.alias("sibling")
+
+
+def feed_meetings(where: Sequence[Any]) -> list[FeedMeeting]:
+    """The meetings matched, in order of start, with all their feed needs (one query, no ORM
+    objects: a feed holds hundreds of meetings, and loading them as models cost more than
+    writing their events)."""
+    # Counted for the occurrences of a series only (most meetings of a feed are single ones).
+    occurrences = sa.case((Meeting.series_id.is_(None), 0), else_=(
+        sa.select(sa.func.count(_SIBLING.c.id)).where(_SIBLING.c.series_id == Meeting.series_id)
+        .correlate(Meeting).scalar_subquery()))
+    rows = db.session.execute(
         sa.select(Meeting.id, Meeting.version, Meeting.updated_at, Meeting.series_id,
                   Body.updated_at.label("body_changed"), MeetingSeries.updated_at.label("series_changed"),
-                  occurrences.label("occurrences"))
+                  occurrences.label("occurrences"), Meeting.uid, Meeting.title, Meeting.start, Meeting.end,
+                  Meeting.timezone, Meeting.location, Meeting.online_link, Meeting.status, Meeting.status_reason,
+                  Meeting.sequence, Meeting.original_start_local, Meeting.body_id, Body.name.label("body_name"))
         .select_from(Meeting)
         .join(Body, Body.id == Meeting.body_id)
         .outerjoin(MeetingSeries, MeetingSeries.id == Meeting.series_id)
         .where(*where).order_by(Meeting.start)
-    ).all())
-
-
-def meetings_by_id(ids: Sequence[int]) -> dict[int, Meeting]:
-    """The meetings named, loaded for serialisation (in chunks: long feeds stay under bind limits)."""
-    found: dict[int, Meeting] = {}
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        found.update((m.id, m) for m in db.session.execute(
-            db.select(Meeting).where(Meeting.id.in_(chunk)).options(*_feed_options())).scalars())
+    ).all()
+    bodies: dict[int, FeedBody] = {}
+    found = []
+    for row in rows:
+        *fields, body_id, body_name = row
+        body = bodies.get(body_id)
+        if body is None:
+            body = bodies[body_id] = FeedBody(body_name)
+        found.append(FeedMeeting(*fields, body))
     return found
+
+
+def series_by_id(ids: Collection[int]) -> dict[int, MeetingSeries]:
+    """The series named (a feed writes each whole series with its rule)."""
+    if not ids:
+        return {}
+    return {s.id: s for s in db.session.execute(db.select(MeetingSeries).where(MeetingSeries.id.in_(ids))).scalars()}

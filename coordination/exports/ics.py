@@ -6,11 +6,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import vRecur
 
-from coordination.exports.vtimezone import vtimezone
+from coordination.exports.contentlines import CALENDAR_ORDER, Component
+from coordination.exports.vtimezone import vtimezone_ical
 from coordination.meetings.models import Meeting, MeetingSeries, MeetingStatus
 from coordination.text import xml_safe
 
@@ -27,21 +29,56 @@ STATUS = {
 }
 
 
-def _calendar(name: str, method: str | None = None) -> Calendar:
-    cal = Calendar()
-    cal.add("prodid", "-//Concertation//Coordination portal//EN")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", _line(name))
+class Named(Protocol):
+    """Something with a name (a meeting's body)."""
+
+    name: str
+
+
+class MeetingFacts(Protocol):
+    """What a meeting's VEVENT is written from: a :class:`Meeting`, or a feed's row
+    (:class:`coordination.calendar.queries.FeedMeeting`, read without loading the model)."""
+
+    id: int
+    uid: str
+    sequence: int
+    title: str
+    start: datetime
+    end: datetime
+    timezone: str
+    location: str
+    online_link: str
+    status: MeetingStatus
+    status_reason: str
+    updated_at: datetime
+    original_start_local: datetime | None
+    body: Named
+
+    @property
+    def moved(self) -> bool:
+        """An occurrence of a series whose time no longer follows the rule."""
+
+
+def _calendar(name: str, method: str | None = None) -> Component:
+    cal = Component("VCALENDAR", CALENDAR_ORDER)
+    cal.add_text("PRODID", "-//Concertation//Coordination portal//EN")
+    cal.add_text("VERSION", "2.0")
+    cal.add_text("CALSCALE", "GREGORIAN")
+    # Written as is: icalendar (7) writes an X- property it has no type for verbatim, and the
+    # calendar programs that read it take it so.
+    cal.add("X-WR-CALNAME", _line(name))
     if method:
-        cal.add("method", method)
+        cal.add_text("METHOD", method)
     return cal
 
 
 def _line(value: str) -> str:
     """A one-line text property: line breaks (and other control characters) become spaces, so
     one bad title can never break the file."""
-    return " ".join("".join(ch if ch.isprintable() else " " for ch in xml_safe(value)).split())
+    value = xml_safe(value)
+    if not value.isprintable():
+        value = "".join(ch if ch.isprintable() else " " for ch in value)
+    return " ".join(value.split())
 
 
 def _lines(value: str) -> str:
@@ -49,45 +86,43 @@ def _lines(value: str) -> str:
     return "\n".join(_line(part) for part in text.split("\n"))
 
 
-def _describe(event: Event, meeting: Meeting, url: str, organizer: str, *, title: str | None = None,
+def _describe(event: Component, meeting: MeetingFacts, url: str, organizer: str, *, title: str | None = None,
               status: MeetingStatus | None = None, stamp: datetime | None = None) -> None:
     stamp = stamp or meeting.updated_at
-    event.add("summary", _line(title or meeting.title))
-    event.add("dtstamp", stamp)
-    event.add("last-modified", stamp)
-    event.add("status", STATUS[status or meeting.status])
-    event.add("url", url)
+    event.add_text("SUMMARY", _line(title or meeting.title))
+    event.add_utc("DTSTAMP", stamp)
+    event.add_utc("LAST-MODIFIED", stamp)
+    event.add_text("STATUS", STATUS[status or meeting.status])
+    event.add("URL", url)
     place = meeting.location or meeting.online_link
     if place:
-        event.add("location", _line(place))
+        event.add_text("LOCATION", _line(place))
     description = [meeting.body.name]
     if meeting.online_link:
         description.append(meeting.online_link)
     if meeting.status_reason and status is None:
         description.append(meeting.status_reason)
-    event.add("description", _lines("\n".join(description)))
-    organizer_address = vCalAddress(f"mailto:{organizer}")
-    organizer_address.params["cn"] = vText(_param(meeting.body.name))
-    event.add("organizer", organizer_address)
+    event.add_text("DESCRIPTION", _lines("\n".join(description)))
+    event.add_address("ORGANIZER", f"mailto:{organizer}", cn=_param(meeting.body.name))
 
 
 def _local(moment: datetime, zone: str) -> datetime:
     return moment.astimezone(ZoneInfo(zone))
 
 
-def meeting_event(meeting: Meeting, url: str, organizer: str) -> Event:
+def meeting_event(meeting: MeetingFacts, url: str, organizer: str) -> Component:
     """A stand-alone meeting as one VEVENT with TZID times."""
-    event = Event()
-    event.add("uid", meeting.uid)
-    event.add("sequence", meeting.sequence)
-    event.add("dtstart", _local(meeting.start, meeting.timezone))
-    event.add("dtend", _local(meeting.end, meeting.timezone))
+    event = Component("VEVENT")
+    event.add_text("UID", meeting.uid)
+    event.add("SEQUENCE", str(meeting.sequence))
+    event.add_time("DTSTART", _local(meeting.start, meeting.timezone))
+    event.add_time("DTEND", _local(meeting.end, meeting.timezone))
     _describe(event, meeting, url, organizer)
     return event
 
 
-def series_events(series: MeetingSeries, meetings: Sequence[Meeting], url_for_meeting: Callable[[Meeting], str],
-                  organizer: str) -> list[Event]:
+def series_events(series: MeetingSeries, meetings: Sequence[MeetingFacts], url_for_meeting: Callable[[MeetingFacts], str],
+                  organizer: str) -> list[Component]:
     """A series as a master VEVENT with RRULE and EXDATE, plus one VEVENT per changed occurrence.
 
     Cancelled occurrences are EXDATEs; moved or otherwise changed ones are instances with the
@@ -98,14 +133,15 @@ def series_events(series: MeetingSeries, meetings: Sequence[Meeting], url_for_me
         return []
     zone = ZoneInfo(series.timezone)
     first = occurrences[0]
-    master = Event()
-    master.add("uid", series.uid)
-    master.add("sequence", series.sequence)
-    master.add("dtstart", series.first_start_local.replace(tzinfo=zone))
-    master.add("dtend", (series.first_start_local + timedelta(minutes=series.duration_minutes)).replace(tzinfo=zone))
+    master = Component("VEVENT")
+    master.add_text("UID", series.uid)
+    master.add("SEQUENCE", str(series.sequence))
+    master.add_time("DTSTART", series.first_start_local.replace(tzinfo=zone))
+    master.add_time("DTEND", (series.first_start_local + timedelta(minutes=series.duration_minutes)).replace(tzinfo=zone))
     rule = {k: v for k, v in (part.split("=", 1) for part in series.rrule.split(";")) if k != "UNTIL"}
     rule["COUNT"] = str(len(occurrences))  # exactly the stored occurrences (UNTIL would need UTC)
-    master.add("rrule", {k.lower(): v.split(",") if k == "BYDAY" else v for k, v in rule.items()})
+    rrule = vRecur({k.lower(): v.split(",") if k == "BYDAY" else v for k, v in rule.items()})
+    master.add("RRULE", rrule.to_ical().decode())
     live = [m for m in occurrences if m.status != MeetingStatus.CANCELLED] or occurrences
     # The master carries the most common status; occurrences that differ become instances.
     usual = Counter(m.status for m in live).most_common(1)[0][0]
@@ -113,7 +149,7 @@ def series_events(series: MeetingSeries, meetings: Sequence[Meeting], url_for_me
               status=usual, stamp=max(m.updated_at for m in occurrences))
     cancelled = [m for m in occurrences if m.status == MeetingStatus.CANCELLED]
     if cancelled:
-        master.add("exdate", [m.original_start_local.replace(tzinfo=zone) for m in cancelled])
+        master.add_times("EXDATE", [m.original_start_local.replace(tzinfo=zone) for m in cancelled])
     events = [master]
     for meeting in occurrences:
         if meeting.status == MeetingStatus.CANCELLED:
@@ -122,44 +158,34 @@ def series_events(series: MeetingSeries, meetings: Sequence[Meeting], url_for_me
                    or STATUS[meeting.status] != STATUS[usual])
         if not changed:
             continue
-        instance = Event()
-        instance.add("uid", series.uid)
-        instance.add("recurrence-id", meeting.original_start_local.replace(tzinfo=zone))
-        instance.add("sequence", series.sequence)
-        instance.add("dtstart", _local(meeting.start, meeting.timezone))
-        instance.add("dtend", _local(meeting.end, meeting.timezone))
+        instance = Component("VEVENT")
+        instance.add_text("UID", series.uid)
+        instance.add_time("RECURRENCE-ID", meeting.original_start_local.replace(tzinfo=zone))
+        instance.add("SEQUENCE", str(series.sequence))
+        instance.add_time("DTSTART", _local(meeting.start, meeting.timezone))
+        instance.add_time("DTEND", _local(meeting.end, meeting.timezone))
         _describe(instance, meeting, url_for_meeting(meeting), organizer)
         events.append(instance)
     return events
 
 
-def deadline_event(uid: str, title: str, deadline: date, url: str, stamp: datetime, done: str | None = None) -> Event:
+def deadline_event(uid: str, title: str, deadline: date, url: str, stamp: datetime, done: str | None = None) -> Component:
     """An action item's deadline as an all-day event.
 
     ``done`` ("completed" or "cancelled") marks a deadline that no longer binds: its summary
     says so and its STATUS is CANCELLED, so programs grey it out or hide it.
     """
-    event = Event()
-    event.add("uid", uid)
-    event.add("dtstamp", stamp)
-    event.add("summary", _line(f"[{done}] {title}" if done else title))
+    event = Component("VEVENT")
+    event.add_text("UID", uid)
+    event.add_utc("DTSTAMP", stamp)
+    event.add_text("SUMMARY", _line(f"[{done}] {title}" if done else title))
     if done:
-        event.add("status", "CANCELLED")
-    event.add("dtstart", deadline)
-    event.add("dtend", deadline + timedelta(days=1))
-    event.add("transp", "TRANSPARENT")
-    event.add("url", url)
+        event.add_text("STATUS", "CANCELLED")
+    event.add_day("DTSTART", deadline)
+    event.add_day("DTEND", deadline + timedelta(days=1))
+    event.add_text("TRANSP", "TRANSPARENT")
+    event.add("URL", url)
     return event
-
-
-def _zones_used(event: Event) -> set[str]:
-    names = set()
-    for key in ("dtstart", "dtend", "recurrence-id", "exdate"):
-        values = event.get(key)
-        for value in values if isinstance(values, list) else [values]:
-            if value is not None and "TZID" in getattr(value, "params", {}):
-                names.add(str(value.params["TZID"]))
-    return names
 
 
 def _zone_span(first: date, last: date) -> tuple[date, date]:
@@ -169,26 +195,12 @@ def _zone_span(first: date, last: date) -> tuple[date, date]:
     return first, max(min(last, date(9998, 1, 1)), first)
 
 
-def calendar_bytes(name: str, events: Iterable[Event], method: str | None = None) -> bytes:
+def calendar_bytes(name: str, events: Iterable[Component], method: str | None = None) -> bytes:
     """A VCALENDAR with a VTIMEZONE (yearly rules, see :mod:`vtimezone`) for every TZID its events use."""
-    cal = _calendar(name, method)
-    starts = []
-    zones: set[str] = set()
-    for event in events:
-        cal.add_component(event)
-        zones |= _zones_used(event)
-        start = event.get("dtstart")
-        if start is not None:
-            value = start.dt
-            starts.append(value.date() if isinstance(value, datetime) else value)
-    if starts:
-        # Time zones first: a few programs read the file in one pass.
-        first, last = _zone_span(min(starts), max(starts))
-        cal.subcomponents[0:0] = [vtimezone(zone, first, last) for zone in sorted(zones)]
-    return cal.to_ical()
+    return calendar_from_fragments(name, [fragment(list(events))], method)
 
 
-def tolerant(row: object, build: Callable[[], Sequence[Event]]) -> Sequence[Event]:
+def tolerant(row: object, build: Callable[[], Sequence[Component]]) -> Sequence[Component]:
     """The events ``build`` makes for ``row``, or none when the row cannot be exported (a year 1
     stored before dates were checked): one bad row never takes the whole feed down."""
     try:
@@ -199,14 +211,14 @@ def tolerant(row: object, build: Callable[[], Sequence[Event]]) -> Sequence[Even
 
 
 def meetings_calendar(name: str, meetings: Sequence[Meeting], url_for_meeting: Callable[[Meeting], str],
-                      organizer: str, extra: Iterable[Event] = (), method: str | None = None) -> bytes:
+                      organizer: str, extra: Iterable[Component] = (), method: str | None = None) -> bytes:
     """Meetings as a calendar: single meetings as events, each series once with its rule.
 
     A series is written with its rule only when every one of its occurrences is in
     ``meetings``; otherwise (a guest invited to some occurrences, a feed that shows part of a
     series) each occurrence given is its own event, on its own date, with its own UID.
     """
-    events: list[Event] = []
+    events: list[Component] = []
     by_series: dict[int, list[Meeting]] = {}
     series: dict[int, MeetingSeries] = {}
     for meeting in meetings:
@@ -251,46 +263,37 @@ def _param(value: str) -> str:
     return " ".join(value.replace('"', "'").split())
 
 
-def _people(event: Event, organizer_email: str, organizer_name: str, attendees: Sequence[Attendee]) -> None:
-    if "organizer" in event:
-        del event["organizer"]
-    organizer = vCalAddress(f"mailto:{organizer_email}")
-    organizer.params["cn"] = vText(_param(organizer_name))
-    event.add("organizer", organizer)
+def _people(event: Component, organizer_email: str, organizer_name: str, attendees: Sequence[Attendee]) -> None:
+    event.remove("ORGANIZER")
+    event.add_address("ORGANIZER", f"mailto:{organizer_email}", cn=_param(organizer_name))
     for person in attendees:
-        address = vCalAddress(f"mailto:{person.email}")
-        address.params["cn"] = vText(_param(person.name))
-        address.params["cutype"] = vText("INDIVIDUAL")
-        address.params["role"] = vText(person.role)
-        address.params["partstat"] = vText(person.partstat)
-        address.params["rsvp"] = vText("TRUE")
-        event.add("attendee", address)
+        event.add_address("ATTENDEE", f"mailto:{person.email}", cn=_param(person.name), cutype="INDIVIDUAL",
+                          role=person.role, partstat=person.partstat, rsvp="TRUE")
 
 
-def occurrence_event(meeting: Meeting, url: str, organizer: str) -> Event:
+def occurrence_event(meeting: Meeting, url: str, organizer: str) -> Component:
     """One occurrence of a series as an instance of it (series UID, RECURRENCE-ID, series SEQUENCE)."""
     series = meeting.series
     zone = ZoneInfo(series.timezone)
-    event = Event()
-    event.add("uid", series.uid)
-    event.add("recurrence-id", meeting.original_start_local.replace(tzinfo=zone))
-    event.add("sequence", series.sequence)
-    event.add("dtstart", _local(meeting.start, meeting.timezone))
-    event.add("dtend", _local(meeting.end, meeting.timezone))
+    event = Component("VEVENT")
+    event.add_text("UID", series.uid)
+    event.add_time("RECURRENCE-ID", meeting.original_start_local.replace(tzinfo=zone))
+    event.add("SEQUENCE", str(series.sequence))
+    event.add_time("DTSTART", _local(meeting.start, meeting.timezone))
+    event.add_time("DTEND", _local(meeting.end, meeting.timezone))
     _describe(event, meeting, url, organizer)
     return event
 
 
-def itip_calendar(method: str, events: Sequence[Event], organizer_email: str, organizer_name: str,
+def itip_calendar(method: str, events: Sequence[Component], organizer_email: str, organizer_name: str,
                   attendees: Sequence[Attendee], name: str) -> bytes:
     """An iTIP message: METHOD:REQUEST (invitation or update) or METHOD:CANCEL, with ORGANIZER and
     one ATTENDEE per invitee on every event; a cancellation marks each event STATUS:CANCELLED."""
     for event in events:
         _people(event, organizer_email, organizer_name, attendees)
         if method == "CANCEL":
-            if "status" in event:
-                del event["status"]
-            event.add("status", "CANCELLED")
+            event.remove("STATUS")
+            event.add_text("STATUS", "CANCELLED")
     return calendar_bytes(name, events, method)
 
 
@@ -307,23 +310,10 @@ class Fragment:
     last: date | None
 
 
-def _day(value: date | datetime) -> date:
-    return value.date() if isinstance(value, datetime) else value
-
-
-def fragment(events: Sequence[Event]) -> Fragment:
+def fragment(events: Sequence[Component]) -> Fragment:
     """Serialise ``events`` once (a meeting, a whole series, or a deadline)."""
-    tzids: set[str] = set()
-    days: list[date] = []
-    for event in events:
-        for _name, value in event.property_items(sorted=False):
-            params = getattr(value, "params", None)
-            if params and params.get("TZID"):
-                tzids.add(params["TZID"])
-        start = event.get("dtstart")
-        if start is not None:
-            days.append(_day(start.dt))
-    return Fragment(b"".join(e.to_ical() for e in events), frozenset(tzids),
+    days = [e.start for e in events if e.start is not None]
+    return Fragment(b"".join(e.to_ical() for e in events), frozenset().union(*(e.tzids for e in events)),
                     min(days) if days else None, max(days) if days else None)
 
 
@@ -332,7 +322,8 @@ _END = b"END:VCALENDAR\r\n"
 
 def calendar_from_fragments(name: str, fragments: Sequence[Fragment], method: str | None = None,
                             timezone_bytes: Callable[[str, date, date], bytes] | None = None) -> bytes:
-    """The same VCALENDAR as :func:`calendar_bytes`, spliced from pre-serialised events.
+    """A VCALENDAR spliced from pre-serialised events, time zones first (a few programs read the
+    file in one pass): a VTIMEZONE (yearly rules, see :mod:`vtimezone`) for every TZID they use.
 
     VTIMEZONEs cover the same span (:func:`_zone_span`) and come from the same generator;
     ``timezone_bytes(tzid, first, last)`` may return a cached serialisation of one.
@@ -351,6 +342,6 @@ def calendar_from_fragments(name: str, fragments: Sequence[Fragment], method: st
 def vtimezone_bytes(tzid: str, first: date, last: date) -> bytes:
     """One VTIMEZONE with the transitions between ``first`` and ``last`` (empty if unknown)."""
     try:
-        return vtimezone(tzid, first, last).to_ical()
+        return vtimezone_ical(tzid, first, last)
     except (ValueError, KeyError):  # an unknown zone name: the events keep their TZID alone
         return b""

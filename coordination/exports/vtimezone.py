@@ -119,10 +119,10 @@ def _vtimezone(name: str, first_year: int, last_year: int) -> bytes:
     return tz.to_ical()
 
 
-def vtimezone(name: str, first: date, last: date) -> Timezone:
-    """The VTIMEZONE of IANA zone ``name`` valid for events between ``first`` and ``last``.
+def vtimezone_ical(name: str, first: date, last: date) -> bytes:
+    """The VTIMEZONE of IANA zone ``name`` valid for events between ``first`` and ``last``, serialised.
 
     The range is widened to whole years, two before and two after, so clients that look a
     little outside the events (alarms, free/busy) still find the rules.
     """
-    return Timezone.from_ical(_vtimezone(name, first.year - 2, last.year + 2))
+    return _vtimezone(name, first.year - 2, last.year + 2)

@@ -7,7 +7,6 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from coordination.calendar import feeds
-from coordination.calendar.queries import CHUNK
 from coordination.dates import local_today
 from coordination.db import within
 from coordination.exports import ics
@@ -40,8 +39,10 @@ class Deadlines:
     def fragments(self, organisation_id: int, visible: set[int] | None) -> list[ics.Fragment]:
         """The deadlines as all-day events, each serialised once per version."""
         context = feeds.digest(feeds.FORMAT, feeds.context())
+        # What the cache keys and the events are made of, in one query (no models loaded).
         items = db.session.execute(
-            sa.select(ActionItem.id, ActionItem.version, ActionItem.updated_at)
+            sa.select(ActionItem.id, ActionItem.version, ActionItem.updated_at, ActionItem.code, ActionItem.title,
+                      ActionItem.deadline)
             .where(*_deadline_filter(organisation_id, visible)).order_by(ActionItem.id)
         ).all()
         # A completed or cancelled item's deadline is marked so (its status is its latest report's).
@@ -50,17 +51,14 @@ class Deadlines:
         done = {i.id: closed.get(states[i.id].status) if i.id in states else None for i in items}
         keys = [f"ics:d:{i.id}:{i.version}:{feeds.stamp(i.updated_at)}:{done[i.id] or ''}:{context}" for i in items]
         found = dict(zip(keys, cache.get_many(*keys), strict=True)) if keys else {}
-        missing = {i.id: k for i, k in zip(items, keys, strict=True) if found[k] is None}
+        missing = [(i, k) for i, k in zip(items, keys, strict=True) if found[k] is None]
         if missing:
             built = {}
-            ids = list(missing)
-            loaded = [item for start in range(0, len(ids), CHUNK) for item in db.session.execute(
-                db.select(ActionItem).where(ActionItem.id.in_(ids[start:start + CHUNK]))).scalars()]
-            for item in loaded:
+            for item, key in missing:
                 event = ics.deadline_event(f"deadline-{item.id}@concertation", f"{item.code} {item.title}",
                                            item.deadline, url_for("plans.item", item_id=item.id, _external=True),
                                            item.updated_at, done=done[item.id])
-                built[missing[item.id]] = ics.fragment([event])
+                built[key] = ics.fragment([event])
             cache.set_many(built)
             found.update(built)
         return [found[k] for k in keys]

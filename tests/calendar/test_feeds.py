@@ -291,3 +291,46 @@ def test_every_write_to_an_organisations_items_and_reports_moves_its_deadline_st
         db.session.execute(sa.update(ActionItem).where(ActionItem.id == item.id).values(lead_organisation_id=other.id))
         db.session.commit()
     assert _deadline_stamp(db_read, lead.id) > reported and _deadline_stamp(db_read, other.id) > other_before
+
+
+def _vevents(data: bytes) -> list[bytes]:
+    return sorted(re.findall(rb"BEGIN:VEVENT\r\n.*?END:VEVENT\r\n", data, re.S))
+
+
+def test_events_written_from_the_feed_query_are_those_written_from_the_models(setting, app, make, login_as):
+    """The feed writes its events from one query's rows, without loading models: byte for byte
+    the events the models give, for single meetings, a series with its rule, a moved and a
+    cancelled occurrence, and a series the feed holds only part of."""
+    from coordination.calendar import feeds, queries
+    from coordination.exports import ics
+    from coordination.meetings.models import Meeting
+
+    body = setting["body"]
+    make.meeting(body, datetime(2026, 5, 5, 14, tzinfo=UTC), title='Budget, review; "final"\r\nround',
+                 location="Salle 2,\nétage 3", status="postponed", status_reason="Quorum; not met")
+    c = login_as("secretariat")
+    c.submit(f"/meetings/series/new?body={body.id}", {
+        "title": "Monthly meeting", "kind": "ordinary", "start_local": "2026-01-06T10:00", "end_local": "2026-01-06T12:00",
+        "timezone": ZONE, "pattern": "monthly_weekday", "interval": "1", "count": "4", "location": "Room 1", "online_link": ""})
+    with app.app_context():
+        series_ids = sorted(m.id for m in queries.body_feed(body.id) if m.series_id)
+    c.submit(f"/meetings/{series_ids[1]}/edit", _form(title="Monthly meeting", start_local="2026-02-04T10:00",
+                                                       end_local="2026-02-04T12:00"))
+    c.submit(f"/meetings/{series_ids[2]}/edit", _form(title="Monthly meeting", start_local="2026-03-03T10:00",
+                                                       end_local="2026-03-03T12:00", status="cancelled",
+                                                       status_reason="Holiday"))
+    with app.test_request_context(base_url="http://localhost"):
+        meetings = queries.body_feed(body.id)
+        assert len(meetings) == 6 and any(m.moved for m in meetings)
+        organizer = app.config["MAIL_DEFAULT_SENDER"]
+        from_models = ics.meetings_calendar("Committee", meetings, lambda m: f"http://localhost/meetings/{m.id}", organizer)
+        from_rows = feeds.meetings_calendar("Committee", [Meeting.body_id == body.id])
+        # Part of the series (a guest's view): each occurrence is an event of its own.
+        part = [m for m in meetings if m.id != series_ids[0]]
+        part_models = ics.meetings_calendar("Committee", part, lambda m: f"http://localhost/meetings/{m.id}", organizer)
+        part_rows = feeds.meetings_calendar("Committee", [Meeting.body_id == body.id, Meeting.id != series_ids[0]])
+    assert b"RRULE:FREQ=MONTHLY" in from_rows and b"RECURRENCE-ID" in from_rows and b"EXDATE" in from_rows
+    assert _vevents(from_rows) == _vevents(from_models) and len(_vevents(from_rows)) == 4
+    assert b"RRULE:FREQ=MONTHLY" not in part_rows and _vevents(part_rows) == _vevents(part_models) and len(_vevents(part_rows)) == 5
+    head = from_rows.split(b"BEGIN:VEVENT", 1)[0]
+    assert head == from_models.split(b"BEGIN:VEVENT", 1)[0]  # the same VTIMEZONE, the same span
