@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from icalendar import vRecur
@@ -158,14 +158,7 @@ def series_events(series: MeetingSeries, meetings: Sequence[MeetingFacts], url_f
                    or STATUS[meeting.status] != STATUS[usual])
         if not changed:
             continue
-        instance = Component("VEVENT")
-        instance.add_text("UID", series.uid)
-        instance.add_time("RECURRENCE-ID", meeting.original_start_local.replace(tzinfo=zone))
-        instance.add("SEQUENCE", str(series.sequence))
-        instance.add_time("DTSTART", _local(meeting.start, meeting.timezone))
-        instance.add_time("DTEND", _local(meeting.end, meeting.timezone))
-        _describe(instance, meeting, url_for_meeting(meeting), organizer)
-        events.append(instance)
+        events.append(occurrence_event(meeting, url_for_meeting(meeting), organizer, series=series))
     return events
 
 
@@ -271,9 +264,11 @@ def _people(event: Component, organizer_email: str, organizer_name: str, attende
                           role=person.role, partstat=person.partstat, rsvp="TRUE")
 
 
-def occurrence_event(meeting: Meeting, url: str, organizer: str) -> Component:
-    """One occurrence of a series as an instance of it (series UID, RECURRENCE-ID, series SEQUENCE)."""
-    series = meeting.series
+def occurrence_event(meeting: MeetingFacts, url: str, organizer: str, series: Any = None) -> Component:
+    """One occurrence of a series as an instance of it (series UID, RECURRENCE-ID, series SEQUENCE).
+
+    ``series`` defaults to the meeting's own (a feed's rows carry no model to ask)."""
+    series = series or meeting.series
     zone = ZoneInfo(series.timezone)
     event = Component("VEVENT")
     event.add_text("UID", series.uid)
