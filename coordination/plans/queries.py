@@ -274,32 +274,26 @@ class OutlineNode:
     created_at: datetime
 
 
-@dataclass
-class Outline:
-    """What the plan page shows: every figure computed over the whole plan, few rows."""
-
-    nodes: dict[int, progress.NodeProgress]  # of the rows shown and of the axes
-    rows: list[ActionItem]  # the rows shown, in tree order, with their lead organisation
-    child_counts: dict[int, int]
-    opened: ActionItem | None
-    page: int
-    pages: int
-    hidden: dict[int, int]  # axis id → children not shown on the outline
-    summary: progress.PlanSummary
-
-
 @dataclass(frozen=True)
 class OutlineShape:
     """The figures and the ids of an outline page, without ORM objects (what is cached)."""
 
-    nodes: dict[int, progress.NodeProgress]
-    summary: progress.PlanSummary
-    shown: list[int]
+    nodes: dict[int, progress.NodeProgress]  # of the rows shown and of the axes
+    summary: progress.PlanSummary  # computed over the whole plan
+    shown: list[int]  # the ids of the rows shown, in tree order
     child_counts: dict[int, int]
     opened_id: int | None
     page: int
     pages: int
-    hidden: dict[int, int]
+    hidden: dict[int, int]  # axis id → children not shown on the outline
+
+
+@dataclass(frozen=True)
+class Outline(OutlineShape):
+    """What the plan page shows: the shape, with the rows' items loaded."""
+
+    rows: list[ActionItem]  # the rows shown, with their lead organisation
+    opened: ActionItem | None
 
 
 # Raised whenever OutlineShape or the roll-up changes, so a shared cache never serves old shapes.
@@ -344,9 +338,8 @@ def plan_outline(plan: ActionPlan, as_of: date, open_id: int | None = None, page
     loaded = {i.id: i for i in db.session.execute(
         db.select(ActionItem).where(ActionItem.id.in_(shape.shown)).options(joinedload(ActionItem.lead_organisation))
     ).scalars()} if shape.shown else {}
-    return Outline(shape.nodes, [loaded[i] for i in shape.shown if i in loaded], shape.child_counts,
-                   loaded.get(shape.opened_id) if shape.opened_id is not None else None, shape.page, shape.pages,
-                   shape.hidden, shape.summary)
+    return Outline(**vars(shape), rows=[loaded[i] for i in shape.shown if i in loaded],
+                   opened=loaded.get(shape.opened_id) if shape.opened_id is not None else None)
 
 
 def _outline_shape(plan_id: int, as_of: date, open_id: int | None, page: int) -> OutlineShape:
