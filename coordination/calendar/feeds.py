@@ -48,7 +48,7 @@ from coordination.slots import Slot
 FORMAT = "ics-2"
 
 # What the personal feed's validator holds for the deadlines when there are none to show.
-NO_DEADLINES: tuple = (0, 0, 0, None, None)
+NO_DEADLINES: tuple[int, datetime | None] = (0, None)
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,8 @@ class Validator:
 class DeadlineSource(Protocol):
     """The action-item deadlines of the personal feed (provided by the plans domain)."""
 
-    def aggregate(self, organisation_id: int, visible: set[int] | None) -> tuple:
-        """What stands for the deadlines in the validator; index 3 is their latest change."""
+    def stamp(self, organisation_id: int, visible: set[int] | None) -> tuple[int, datetime | None]:
+        """What stands for the deadlines in the validator, and their latest change."""
 
     def fragments(self, organisation_id: int, visible: set[int] | None) -> list[ics.Fragment]:
         """The deadlines as all-day events, each serialised once per version."""
@@ -126,12 +126,13 @@ def personal_validator(user: Any, visible: set[int] | None, sat_on: set[int]) ->
     """The personal feed: the user's meetings and their organisation's deadlines, as they may
     see them now (the visible bodies and seats are part of the key)."""
     meetings = queries.personal_stamp(user, visible, sat_on)
-    items: tuple = NO_DEADLINES
+    items = NO_DEADLINES
     if user.organisation_id is not None:
-        items = deadlines.get().aggregate(user.organisation_id, visible)
+        items = deadlines.get().stamp(user.organisation_id, visible)
     seats = (None if visible is None else sorted(visible), sorted(sat_on), user.organisation_id)
-    return _validator(f"user:{user.id}:{get_locale()}", (meetings, items, seats),
-                      _latest(*meetings[3:6], *meetings[9:], items[3]))
+    return _validator(f"user:{user.id}:{get_locale()}", (tuple(meetings), items, seats),
+                      _latest(meetings.changed, meetings.series, meetings.bodies, meetings.calendar_changed,
+                              meetings.stamped_changed, items[1]))
 
 
 def meeting_where(meeting: Meeting) -> Any:

@@ -2,6 +2,8 @@
 calls these through :class:`coordination.calendar.feeds.DeadlineSource`)."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import gettext as _
@@ -24,7 +26,7 @@ def _deadline_filter(organisation_id: int, visible: set[int] | None) -> tuple:
 class Deadlines:
     """The organisation's action items with a deadline, in the bodies the viewer may see."""
 
-    def aggregate(self, organisation_id: int, visible: set[int] | None) -> tuple:
+    def stamp(self, organisation_id: int, visible: set[int] | None) -> tuple[int, datetime | None]:
         """The organisation's deadline stamp (one query, whatever the number of items).
 
         Database triggers move it on every write to an item the organisation leads and to a
@@ -34,7 +36,7 @@ class Deadlines:
             sa.select(Organisation.deadline_version, Organisation.deadline_changed_at)
             .where(Organisation.id == organisation_id)
         ).one()
-        return (version, None, None, changed, None)
+        return version, changed
 
     def fragments(self, organisation_id: int, visible: set[int] | None) -> list[ics.Fragment]:
         """The deadlines as all-day events, each serialised once per version."""
