@@ -195,13 +195,18 @@ def test_unknown_token_and_bad_body_are_404(setting, client):
     assert client.get("/calendar/nope/mine.ics", headers={"If-None-Match": "*"}).status_code == 404
 
 
-def _stamp(db_read, body_id: int) -> int:
+def _read(db_read, column, row_id: int) -> int:
+    """A stamp read from its row, not from an object loaded earlier."""
     import sqlalchemy as sa
 
+    with db_read() as session:
+        return session.execute(sa.select(column).where(column.table.c.id == row_id)).scalar_one()
+
+
+def _stamp(db_read, body_id: int) -> int:
     from coordination.bodies.models import Body
 
-    with db_read() as session:  # read from the row, not from an object loaded earlier
-        return session.execute(sa.select(Body.calendar_version).where(Body.id == body_id)).scalar_one()
+    return _read(db_read, Body.calendar_version, body_id)
 
 
 def test_every_write_to_a_bodys_meetings_moves_its_calendar_stamp(app, make, db_read):
@@ -273,13 +278,9 @@ def test_a_conditional_feed_costs_the_same_few_queries_for_5_or_60_meetings(sett
 
 
 def _deadline_stamp(db_read, organisation_id: int) -> int:
-    import sqlalchemy as sa
-
     from coordination.organisations.models import Organisation
 
-    with db_read() as session:
-        return session.execute(sa.select(Organisation.deadline_version).where(Organisation.id == organisation_id)
-                               ).scalar_one()
+    return _read(db_read, Organisation.deadline_version, organisation_id)
 
 
 def test_every_write_to_an_organisations_items_and_reports_moves_its_deadline_stamp(app, make, db_read):
