@@ -15,6 +15,7 @@ from coordination.auditlog.views import bp as audit_bp
 from coordination.bodies import page as body_page
 from coordination.bodies.views import bp as bodies_bp
 from coordination.calendar import feeds as calendar_feeds
+from coordination.calendar.fastpath import FeedFastPath
 from coordination.calendar.views import bp as calendar_bp
 from coordination.calendar.views import pages as calendar_pages_bp
 from coordination.charters import queries as charter_queries
@@ -94,6 +95,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     _check_secret_key(app)
     _secure_defaults(app)
+    # The token feeds' successful answers skip the page hooks (see calendar/fastpath.py); a
+    # proxy's headers are read first, so the feeds see the same address as every page.
+    app.wsgi_app = FeedFastPath(app, app.wsgi_app, finish=(hooks.security_headers, hooks.tag_request))  # type: ignore[method-assign]
     if app.config["PROXY_COUNT"]:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]

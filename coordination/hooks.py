@@ -1,7 +1,7 @@
 """Request hooks: security headers, locale, time zones, template helpers and the commit hook."""
 from __future__ import annotations
 
-from flask import Flask, current_app, make_response, redirect, request, url_for
+from flask import Flask, Response, current_app, make_response, redirect, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -46,6 +46,33 @@ def select_timezone() -> str:
     return current_app.config["DEFAULT_TIMEZONE"]
 
 
+def security_headers(response: Response) -> Response:
+    """The headers every answer carries: the content policy, no framing, no sniffing, and who
+    may keep a copy (calendar programs revalidate feeds; pages carry people's data)."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.is_secure or current_app.config["SESSION_COOKIE_SECURE"]:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if request.blueprint == "calendar":
+        # Calendar programs revalidate feeds (ETag); nothing shared may keep a copy.
+        headers["Cache-Control"] = "private, no-cache"
+    elif request.endpoint not in STATIC_ENDPOINTS:
+        # Pages, downloads and exports carry people's data: no copy on disk or in a proxy.
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def tag_request(response: Response) -> Response:
+    """Every answer names its request id, as the logs do (a proxy's X-Request-ID is kept)."""
+    response.headers.setdefault("X-Request-ID", request_id())
+    return response
+
+
 def register(app: Flask) -> None:
     """Template globals and filters, the language hooks, the password-change and sign-in rules,
     the security headers."""
@@ -71,24 +98,7 @@ def register(app: Flask) -> None:
 
     security.register(app)
 
-    @app.after_request
-    def secure(response):
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if request.is_secure or current_app.config["SESSION_COOKIE_SECURE"]:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if request.blueprint == "calendar":
-            # Calendar programs revalidate feeds (ETag); nothing shared may keep a copy.
-            headers["Cache-Control"] = "private, no-cache"
-        elif request.endpoint not in STATIC_ENDPOINTS:
-            # Pages, downloads and exports carry people's data: no copy on disk or in a proxy.
-            headers["Cache-Control"] = "no-store"
-        return response
+    app.after_request(security_headers)
 
 
 def register_commit(app: Flask) -> None:
@@ -98,11 +108,7 @@ def register_commit(app: Flask) -> None:
     this commit runs first and the others see its outcome (a 503 if the database refused it).
     """
 
-    @app.after_request
-    def tag_request(response):
-        """Every answer names its request id, as the logs do (a proxy's X-Request-ID is kept)."""
-        response.headers.setdefault("X-Request-ID", request_id())
-        return response
+    app.after_request(tag_request)
 
     @app.after_request
     def commit(response):

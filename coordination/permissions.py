@@ -22,7 +22,7 @@ from coordination.accounts.models import Role, User
 from coordination.audit import AuditEntry
 from coordination.bodies import queries as body_queries
 from coordination.bodies.models import Body
-from coordination.calendar.queries import read_without_transaction, user_for_feed_token
+from coordination.calendar.queries import feed_viewer, read_without_transaction
 from coordination.charters.models import Charter
 from coordination.dates import local_today
 from coordination.evaluations.models import Evaluation
@@ -67,8 +67,15 @@ def visible_body_ids(user: User) -> set[int] | None:
             cache[user.id] = body_queries.visible_body_ids(seats[user.id])
         else:  # both in one query
             seats[user.id], cache[user.id] = body_queries.seats_and_visible_bodies(
-                membership_queries.sat_on_statement(user, local_today()))
+                *membership_queries.sat_on_statement(user, local_today()))
     return cache[user.id]
+
+
+def _remember_seats(user: User, seats: set[int], visible: set[int]) -> None:
+    """Keep for this request the seats and visible bodies found with the user (as
+    :func:`bodies_sat_on` and :func:`visible_body_ids` would compute them)."""
+    g.setdefault("_bodies_sat_on", {})[user.id] = seats
+    g.setdefault("_visible_bodies", {})[user.id] = visible
 
 
 def sees_draft_minutes(user: User) -> bool:
@@ -312,26 +319,30 @@ def guard(action: str, target: Any, load: Callable[..., Any] | None = None,
     return decorator
 
 
-def feed_guard(load: Callable[..., Any] | None = None) -> Callable:
+def feed_guard(body: bool = False) -> Callable:
     """Calendar feeds: the secret token in the URL stands for the user (calendar programs
-    carry no session). An unknown or revoked token, or an object the token's user may not
-    see, answers 404. The view gets the user, then the loaded object."""
+    carry no session). An unknown or revoked token, or a body the token's user may not see,
+    answers 404. The view gets the user, then (``body=True``) the body of ``body_id``.
+
+    The user, their seats and visible bodies and the body come from one query
+    (``calendar.queries.feed_viewer``): calendar programs poll feeds every few minutes."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(token: str, **kwargs: Any):
             read_without_transaction()
-            user = user_for_feed_token(token)
-            if user is None:
+            found = feed_viewer(token, local_today(), kwargs.get("body_id") if body else None)
+            if found is None:
                 abort(404)
-            if load is None:
+            user = found.user
+            _remember_seats(user, *body_queries.seats_and_visible(found.bodies))
+            if not body:
                 return view(user)
-            obj = load(**kwargs)
-            if obj is None:
+            if found.body is None:
                 abort(404)
-            if not can(user, "view", obj):
-                _deny(404, "feed", obj)
-            return view(user, obj)
+            if not can(user, "view", found.body):
+                _deny(404, "feed", found.body)
+            return view(user, found.body)
 
         return _mark(wrapped, "token")
 

@@ -138,6 +138,10 @@ def test_database_down_answers_503_with_retry_after_and_recovers(outage):
     assert "Temporarily unavailable" in html and "Your changes were not saved" in html
     assert page.headers["X-Request-ID"] in html
     assert "Traceback" not in html
+    # A calendar program's poll: the feeds' fast path gives way, and the application answers 503.
+    feed = c.get("/calendar/some-feed-token/mine.ics", headers={"If-None-Match": '"x"'})
+    assert feed.status_code == 503 and feed.headers["Retry-After"] == "30"
+    assert "Traceback" not in feed.get_data(as_text=True)
 
     restore()
     assert c.get("/health").status_code == 200  # recovered without a restart

@@ -19,11 +19,17 @@ def visible_body_ids(sat_on: set[int]) -> set[int]:
     return _visible(db.session.execute(db.select(Body.id, Body.parent_id, Body.visibility)).all(), sat_on)
 
 
-def seats_and_visible_bodies(sat_on: Any) -> tuple[set[int], set[int]]:
+def seats_and_visible_bodies(sat_on: Any, params: dict[str, Any]) -> tuple[set[int], set[int]]:
     """(bodies sat on, bodies visible) in one query; ``sat_on`` selects the ids of the bodies
-    the member sits on (a statement, run inside this one)."""
+    the member sits on (a statement run inside this one, with ``params``)."""
     rows = db.session.execute(
-        db.select(Body.id, Body.parent_id, Body.visibility, Body.id.in_(sat_on).label("sat"))).all()
+        db.select(Body.id, Body.parent_id, Body.visibility, Body.id.in_(sat_on).label("sat")), params).all()
+    return seats_and_visible(rows)
+
+
+def seats_and_visible(rows: list) -> tuple[set[int], set[int]]:
+    """(bodies sat on, bodies visible) from every body's ``id``, ``parent_id``, ``visibility``
+    and ``sat`` (whether the member sits on it)."""
     seats = {r.id for r in rows if r.sat}
     return seats, _visible(rows, seats)
 

@@ -47,9 +47,6 @@ from coordination.slots import Slot
 # release are not served by a newer one.
 FORMAT = "ics-2"
 
-# What the personal feed's validator holds for the deadlines when there are none to show.
-NO_DEADLINES: tuple[int, datetime | None] = (0, None)
-
 
 @dataclass(frozen=True)
 class Validator:
@@ -63,8 +60,10 @@ class Validator:
 class DeadlineSource(Protocol):
     """The action-item deadlines of the personal feed (provided by the plans domain)."""
 
-    def stamp(self, organisation_id: int, visible: set[int] | None) -> tuple[int, datetime | None]:
-        """What stands for the deadlines in the validator, and their latest change."""
+    def stamp(self, organisation_id: Any) -> tuple[Any, Any]:
+        """What stands for the deadlines of the organisation ``organisation_id`` (an id or a
+        bound parameter) in the validator, and their latest change: two columns, labelled
+        ``deadline_version`` and ``deadline_changed``, of the validator's query."""
 
     def fragments(self, organisation_id: int, visible: set[int] | None) -> list[ics.Fragment]:
         """The deadlines as all-day events, each serialised once per version."""
@@ -124,15 +123,12 @@ def body_validator(body: Body) -> Validator:
 
 def personal_validator(user: Any, visible: set[int] | None, sat_on: set[int]) -> Validator:
     """The personal feed: the user's meetings and their organisation's deadlines, as they may
-    see them now (the visible bodies and seats are part of the key)."""
-    meetings = queries.personal_stamp(user, visible, sat_on)
-    items = NO_DEADLINES
-    if user.organisation_id is not None:
-        items = deadlines.get().stamp(user.organisation_id, visible)
+    see them now (the visible bodies and seats are part of the key). One query."""
+    found = queries.personal_stamp(user, visible, sat_on, deadlines.get().stamp)
     seats = (None if visible is None else sorted(visible), sorted(sat_on), user.organisation_id)
-    return _validator(f"user:{user.id}:{get_locale()}", (tuple(meetings), items, seats),
-                      _latest(meetings.changed, meetings.series, meetings.bodies, meetings.calendar_changed,
-                              meetings.stamped_changed, items[1]))
+    return _validator(f"user:{user.id}:{get_locale()}", (tuple(found), seats),
+                      _latest(found.changed, found.series, found.bodies, found.calendar_changed,
+                              found.stamped_changed, getattr(found, "deadline_changed", None)))
 
 
 def meeting_where(meeting: Meeting) -> Any:

@@ -14,7 +14,6 @@ from flask_login import current_user
 from coordination.accounts import security
 from coordination.accounts.models import User
 from coordination.bodies.models import Body
-from coordination.bodies.queries import get_body
 from coordination.calendar import feeds, queries, services
 from coordination.meetings.models import Meeting
 from coordination.meetings.queries import get_meeting
@@ -50,7 +49,7 @@ def personal_feed(user: User):
 
 
 @bp.route("/<token>/bodies/<int:body_id>.ics")
-@feed_guard(load=get_body)
+@feed_guard(body=True)
 def body_feed(user: User, body: Body):
     """Every meeting of a body; the guard has checked that the token's user may see it."""
     return feeds.conditional(

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import joinedload, selectinload
@@ -22,22 +23,34 @@ def _current(model, on: date):
 
 def body_ids_sat_on(user: User, on: date) -> set[int]:
     """Bodies ``user`` sits on at ``on``: a personal seat, or their organisation's seat."""
-    return set(db.session.execute(sat_on_statement(user, on)).scalars())
+    statement, params = sat_on_statement(user, on)
+    return set(db.session.execute(statement, params).scalars())
 
 
-def sat_on_statement(user: User, on: date) -> Any:
-    """The statement selecting the ids of :func:`body_ids_sat_on` (to embed in another query)."""
-    stmt = db.select(PersonMembership.body_id).where(
-        PersonMembership.user_id == user.id, _current(PersonMembership, on)
-    )
-    if user.organisation_id:
-        stmt = stmt.union(
-            db.select(OrganisationMembership.body_id).where(
-                OrganisationMembership.organisation_id == user.organisation_id,
-                _current(OrganisationMembership, on),
-            )
+def sat_on_statement(user: User, on: date) -> tuple[Any, dict[str, Any]]:
+    """The statement selecting the ids of :func:`body_ids_sat_on` (to embed in another query),
+    and the parameters to run it with."""
+    return _sat_on_by_parameters(), {"sat_user": user.id, "sat_org": user.organisation_id, "sat_on": on}
+
+
+def sat_on_select(user_id: Any, organisation_id: Any, on: Any) -> Any:
+    """The ids of the bodies a person sits on: personally (``user_id``) or through their
+    organisation (``organisation_id``), at ``on`` — each a value, a bound parameter or a column
+    of an enclosing query (a person without organisation has NULL there, which matches no seat)."""
+    return db.select(PersonMembership.body_id).where(
+        PersonMembership.user_id == user_id, _current(PersonMembership, on)
+    ).union(
+        db.select(OrganisationMembership.body_id).where(
+            OrganisationMembership.organisation_id == organisation_id, _current(OrganisationMembership, on)
         )
-    return stmt
+    )
+
+
+@lru_cache(maxsize=1)
+def _sat_on_by_parameters() -> Any:
+    # Built once, with bound parameters: every page asks for the viewer's seats, and building
+    # the statement cost more than running it.
+    return sat_on_select(db.bindparam("sat_user"), db.bindparam("sat_org"), db.bindparam("sat_on"))
 
 
 @dataclass

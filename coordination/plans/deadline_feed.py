@@ -2,7 +2,7 @@
 calls these through :class:`coordination.calendar.feeds.DeadlineSource`)."""
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import url_for
@@ -26,17 +26,18 @@ def _deadline_filter(organisation_id: int, visible: set[int] | None) -> tuple:
 class Deadlines:
     """The organisation's action items with a deadline, in the bodies the viewer may see."""
 
-    def stamp(self, organisation_id: int, visible: set[int] | None) -> tuple[int, datetime | None]:
-        """The organisation's deadline stamp (one query, whatever the number of items).
+    def stamp(self, organisation_id: Any) -> tuple[Any, Any]:
+        """The organisation's deadline stamp and its time of change, as two columns for the
+        personal feed's validator query (whatever the number of items); ``organisation_id``
+        is an id or a bound parameter.
 
         Database triggers move it on every write to an item the organisation leads and to a
         report of such an item (a report can close a deadline). It covers the items of every
         body; the bodies the viewer may see are part of the personal feed's key."""
-        version, changed = db.session.execute(
-            sa.select(Organisation.deadline_version, Organisation.deadline_changed_at)
-            .where(Organisation.id == organisation_id)
-        ).one()
-        return version, changed
+        version = sa.select(Organisation.deadline_version).where(Organisation.id == organisation_id)
+        changed = sa.select(Organisation.deadline_changed_at).where(Organisation.id == organisation_id)
+        return (version.scalar_subquery().label("deadline_version"),
+                changed.scalar_subquery().label("deadline_changed"))
 
     def fragments(self, organisation_id: int, visible: set[int] | None) -> list[ics.Fragment]:
         """The deadlines as all-day events, each serialised once per version."""

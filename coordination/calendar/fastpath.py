@@ -1,0 +1,64 @@
+"""The token feeds answered without the page hooks (a WSGI middleware).
+
+Calendar programs poll every subscriber's feed every few minutes, and nearly every poll gets
+``304 Not Modified`` or the cached file. Such an answer needs the feed's own view — its guard
+(the token's user, the body, ``can``), its validator and its cache — but none of the page
+hooks: there is no session, no form, no second factor, no outbox, no write to commit. So a
+``GET``/``HEAD`` of a token feed runs its view directly inside a request context (URL
+matching, ``g``, the language and ``url_for`` work as in the app), then gets the same security
+headers and request id as every answer.
+
+Only a success is answered here. Anything else — an unknown token (404), a body the token's
+user may not see, a database that does not answer, any error — is not answered here: the
+request goes to the application, whose hooks, error pages and logs then handle it exactly as
+before. Nothing is written on this path: the session is rolled back and removed when the
+context ends.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+FEEDS = frozenset({"calendar.personal_feed", "calendar.body_feed"})
+PREFIX = "/calendar/"
+
+
+class FeedFastPath:
+    """Answer successful token-feed requests directly; hand everything else to ``wsgi_app``.
+
+    ``finish`` are the ``after_request`` functions every answer needs (security headers,
+    request id); they are called in order on the response.
+    """
+
+    def __init__(self, app: Flask, wsgi_app: Callable, finish: Iterable[Callable[[Response], Response]]):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.finish = tuple(finish)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") in ("GET", "HEAD") and environ.get("PATH_INFO", "").startswith(PREFIX):
+            response = self.answer(environ)
+            if response is not None:
+                return response(environ, start_response)
+        return self.wsgi_app(environ, start_response)
+
+    def answer(self, environ: dict[str, Any]) -> Response | None:
+        """The feed's answer when it is a success, else None (the application answers)."""
+        app = self.app
+        with app.request_context(environ):
+            if request.routing_exception is not None or request.endpoint not in FEEDS:
+                return None
+            try:
+                response = app.make_response(app.view_functions[request.endpoint](**request.view_args))
+            except HTTPException:
+                return None  # e.g. 404 for an unknown token: the application's error page and log
+            except Exception:  # noqa: BLE001 — the application answers it again, with its handlers and log
+                return None
+            if response.status_code not in (200, 304):
+                return None
+            for step in self.finish:
+                response = step(response)
+            return response
