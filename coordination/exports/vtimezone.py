@@ -78,6 +78,10 @@ def _component(kind: type[Component], start_local: datetime, offset_from: timede
     return component
 
 
+# The last year a range may end with: its end is 1 January of the next year, and datetime stops at 9999.
+LAST_YEAR = 9998
+
+
 @lru_cache(maxsize=64)
 def _vtimezone(name: str, first_year: int, last_year: int) -> bytes:
     zone = ZoneInfo(name)
@@ -123,6 +127,7 @@ def vtimezone_ical(name: str, first: date, last: date) -> bytes:
     """The VTIMEZONE of IANA zone ``name`` valid for events between ``first`` and ``last``, serialised.
 
     The range is widened to whole years, two before and two after, so clients that look a
-    little outside the events (alarms, free/busy) still find the rules.
+    little outside the events (alarms, free/busy) still find the rules — but never past the
+    year 9998, the last whose end ``datetime`` can hold (events in year 9999 still get their rules).
     """
-    return _vtimezone(name, first.year - 2, last.year + 2)
+    return _vtimezone(name, first.year - 2, min(last.year + 2, LAST_YEAR))

@@ -67,6 +67,17 @@ def test_winter_and_summer_meetings_keep_their_local_hour_in_an_independent_pars
     assert "BEGIN:STANDARD" in data and "BEGIN:DAYLIGHT" in data and "TZOFFSETTO:-0400" in data
 
 
+@pytest.mark.parametrize("year", [9997, 9998, 9999])
+def test_a_meeting_in_the_last_years_keeps_its_time_zone_rules(login_as, make, body, year):
+    """The VTIMEZONE is widened two years past the events, but never past what a date can hold."""
+    meeting = make.meeting(body, datetime(year, 1, 6, 15, tzinfo=UTC), title="Far meeting")
+    data = login_as("secretariat").get(f"/meetings/{meeting.id}.ics").data
+    cal, (event,) = _events(data)
+    assert [str(tz["TZID"]) for tz in cal.walk("VTIMEZONE")] == [ZONE]
+    parsed = vobject.readOne(data.decode())
+    assert parsed.vevent.dtstart.value.astimezone(UTC) == meeting.start  # resolved from the file's rules
+
+
 def test_series_with_rrule_exdate_and_moved_occurrence(login_as, body):
     c = login_as("secretariat")
     c.submit(f"/meetings/series/new?body={body.id}", {
