@@ -70,7 +70,8 @@ def plans_overview(visible: set[int] | None, as_of: date) -> list[tuple[ActionPl
     plans = all_plans(visible)
     if not plans:
         return []
-    nodes = light_nodes(ActionItem.plan_id.in_([p.id for p in plans]), as_of)
+    # A plan's summary needs its axes only: the items of every visible plan are rolled up, not built.
+    nodes = light_nodes(ActionItem.plan_id.in_([p.id for p in plans]), as_of, roots_only=True)
     by_plan: dict[int, dict[int, progress.NodeProgress]] = {p.id: {} for p in plans}
     for item_id, node in nodes.items():
         by_plan[node.item.plan_id][item_id] = node
@@ -274,11 +275,15 @@ class OutlineNode:
     created_at: datetime
 
 
-def light_nodes(item_filter: Any, as_of: date) -> dict[int, progress.NodeProgress]:
-    """Figures on ``as_of`` of the items matched, from their columns only (1 query, no ORM objects)."""
+def light_nodes(item_filter: Any, as_of: date, roots_only: bool = False) -> dict[int, progress.NodeProgress]:
+    """Figures on ``as_of`` of the items matched, from their columns only (1 query, no ORM objects);
+    with ``roots_only``, of the items whose parent is not among them (the axes of whole plans)."""
     rows = progress.rows_as_of(item_filter, as_of, _zone(), ActionItem.plan_id, ActionItem.depth, ActionItem.code,
                                ActionItem.title, ActionItem.sort_key, ActionItem.created_at)
     figures = progress.figures(rows, as_of)
+    if roots_only:
+        ids = {r[0] for r in rows}
+        rows = [r for r in rows if r[1] not in ids]
     return {
         r[0]: progress.node_progress(OutlineNode(r[0], r[1], *r[8:13], r[2], r[3], r[13]), progress.state_of(r),
                                      figures[r[0]])

@@ -200,6 +200,10 @@ def test_the_plan_page_folded_and_unfolded_shows_the_rules_figures(app, deep_pla
     weighed = [(items[a].weight, expected[a][0]) for a in axes if expected[a][1] != CANCELLED and expected[a][0] is not None]
     overall = sum(w * p for w, p in weighed) / sum(w for w, _ in weighed)
     assert re.search(rf'aria-label="Overall progress">{round(overall)}\s?%', html)
+    index = c.get(f"/plans/?as_of={as_of}").get_data(as_text=True)  # every plan's summary, from its axes
+    listed = re.search(rf">{re.escape(deep_plan.title)}</a>.*?</tr>", index, re.S).group(0)
+    assert re.search(rf'aria-label="Overall progress">{round(overall)}\s?%', listed)
+    assert re.search(r'<td class="text-end">(\d+)</td></tr>', listed).group(1) == str(sum(expected[a][5] for a in axes))
     # Every node unfolded: its children's figures, the path to it still shown; the date kept.
     for parent in (i for i, item in items.items() if any(k.parent_id == i for k in items.values())):
         unfolded = _shown(c.get(f"{url}&open={parent}").get_data(as_text=True))
