@@ -117,7 +117,7 @@ def rows_as_of(item_filter: Any, as_of: date, zone: str, *columns: Any) -> list[
     # (which the session would apply, the columns being mapped ones); flushed first as it would.
     db.session.flush()
     rows = db.session.connection().execute(stmt).all()
-    return existing_rows(rows, 7, 4)
+    return _existing(rows)
 
 
 def state_of(row: Sequence[Any]) -> State:
@@ -174,7 +174,8 @@ _ONE = {s: tuple(int(t is s) for t in STATUSES) for s in STATUSES}  # a leaf's c
 _NS, _IP, _DONE, _DELAYED, _CANCELLED = (ItemStatus.NOT_STARTED, ItemStatus.IN_PROGRESS, ItemStatus.COMPLETED,
                                          ItemStatus.DELAYED, ItemStatus.CANCELLED)
 
-# One row of the roll-up's input: (id, parent id, weight, deadline, reported status or None, reported %).
+# One row of the roll-up's input: (id, parent id, weight, deadline, reported status — the member or
+# its value — or None, reported %).
 Row = tuple[int, "int | None", int, "date | None", "ItemStatus | None", "int | None"]
 # A node's figures: (progress, status, overdue, is leaf, leaf counts by STATUSES index, overdue leaves).
 Figures = tuple["float | None", ItemStatus, bool, bool, "Sequence[int]", int]
@@ -263,17 +264,14 @@ def figures(rows: Sequence[Row], as_of: date) -> dict[int, Figures]:
     return result
 
 
-def existing_rows(rows: Sequence[tuple], as_of_created: int, reported: int) -> list[tuple]:
-    """The rows (in their order) of items that existed on the as-of date, with each one's ancestors.
-
-    Each row is (id, parent id, …): an item existed when its ``as_of_created`` column is true
-    (created by the end of the day) or its ``reported`` column is not None (a report by then);
-    an axis created later than its actions is kept so the tree keeps its shape.
-    """
+def _existing(rows: Sequence[sa.Row]) -> list[sa.Row]:
+    """The rows of :func:`rows_as_of` (in their order) of the items that existed on its date, with
+    each one's ancestors: created by the end of the day, or reported on by then. An axis entered
+    later than its actions is kept so the tree keeps its shape."""
     parent_of = {r[0]: r[1] for r in rows}
     kept: set[int] = set()
     for r in rows:
-        if r[as_of_created] or r[reported] is not None:
+        if r[7] or r[4] is not None:
             node = r[0]
             while node is not None and node not in kept:
                 kept.add(node)
