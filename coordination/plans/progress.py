@@ -7,7 +7,7 @@ nobody types a parent's percentage.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -94,23 +94,35 @@ def existed_on(as_of: date, zone: str, latest: sa.Subquery | None = None) -> Any
     return created if latest is None else sa.or_(created, latest.c.item_id.is_not(None))
 
 
-def items_existing_on(items: Sequence[ActionItem], states: dict[int, State], as_of: date,
-                      zone: str) -> list[ActionItem]:
-    """The items (in their order) that existed on ``as_of``, with the ancestors of each kept.
+def rows_as_of(item_filter: Any, as_of: date, zone: str, *columns: Any) -> list[sa.Row]:
+    """The items matched that existed on ``as_of``, in tree order, with their state then (one query).
 
-    ``states`` are the items' states on ``as_of`` (an item with one had a report by then).
-    An axis created later than its actions is kept so the tree keeps its shape.
+    Each row is (id, parent id, weight, deadline, status, progress, update date, created by
+    the date, *columns): a :data:`Row` for :func:`figures` in its first six places; status
+    (its value), progress and update date None for an item not reported on by then. As of
+    means as it was: items that did not exist then (see :func:`existed_on`) are left out,
+    their ancestors kept.
     """
-    cutoff = day_end_utc(as_of, zone)
-    by_id = {i.id: i for i in items}
-    kept: set[int] = set()
-    for item in items:
-        if item.created_at < cutoff or item.id in states:
-            node: ActionItem | None = item
-            while node is not None and node.id not in kept:
-                kept.add(node.id)
-                node = by_id.get(node.parent_id) if node.parent_id else None
-    return [i for i in items if i.id in kept]
+    latest = latest_updates_subquery(as_of, item_filter)
+    stmt = (
+        # The status as its value (figures maps it to the member): no enum conversion per row.
+        sa.select(ActionItem.id, ActionItem.parent_id, ActionItem.weight, ActionItem.deadline,
+                  sa.type_coerce(latest.c.status, sa.String), latest.c.progress, latest.c.update_date,
+                  existed_on(as_of, zone).label("created"), *columns)
+        .outerjoin(latest, latest.c.item_id == ActionItem.id)
+        .where(item_filter)
+        .order_by(ActionItem.sort_key)
+    )
+    # Run on the connection: plain rows, without the ORM's processing of each of thousands
+    # (which the session would apply, the columns being mapped ones); flushed first as it would.
+    db.session.flush()
+    rows = db.session.connection().execute(stmt).all()
+    return _existing(rows)
+
+
+def state_of(row: Sequence[Any]) -> State:
+    """The state in a row of :func:`rows_as_of`."""
+    return NOT_STARTED if row[4] is None else State(_MEMBER[row[4]], row[5], row[6])
 
 
 def before_period(plan: Any, as_of: date) -> bool:
@@ -155,50 +167,134 @@ def weighted_progress(children: Sequence[tuple[int, float | None, ItemStatus]]) 
     return sum(w * p for w, p in kept) / total
 
 
-def _derived_status(children: list[NodeProgress]) -> ItemStatus:
-    live = [c for c in children if c.status != ItemStatus.CANCELLED]
-    if not live:
-        return ItemStatus.CANCELLED
-    if all(c.status == ItemStatus.COMPLETED for c in live):
-        return ItemStatus.COMPLETED
-    if any(c.status == ItemStatus.DELAYED or c.overdue for c in live):
-        return ItemStatus.DELAYED
-    if any(c.status != ItemStatus.NOT_STARTED for c in live):
-        return ItemStatus.IN_PROGRESS
-    return ItemStatus.NOT_STARTED
+STATUSES = tuple(ItemStatus)
+_INDEX = {s: n for n, s in enumerate(STATUSES)}
+_MEMBER = {s: s for s in STATUSES}  # a status given as its value → the member (``is`` compares below)
+_ONE = {s: tuple(int(t is s) for t in STATUSES) for s in STATUSES}  # a leaf's counts, shared
+_NS, _IP, _DONE, _DELAYED, _CANCELLED = (ItemStatus.NOT_STARTED, ItemStatus.IN_PROGRESS, ItemStatus.COMPLETED,
+                                         ItemStatus.DELAYED, ItemStatus.CANCELLED)
+
+# One row of the roll-up's input: (id, parent id, weight, deadline, reported status — the member or
+# its value — or None, reported %).
+Row = tuple[int, "int | None", int, "date | None", "ItemStatus | None", "int | None"]
+# A node's figures: (progress, status, overdue, is leaf, leaf counts by STATUSES index, overdue leaves).
+Figures = tuple["float | None", ItemStatus, bool, bool, "Sequence[int]", int]
+
+
+def figures(rows: Sequence[Row], as_of: date) -> dict[int, Figures]:
+    """Every node's figures on ``as_of`` from its leaves' reported states (no query, no object per node).
+
+    A leaf has its reported state (none: not started at 0 %) and is overdue when its deadline
+    passed with it neither completed nor cancelled. A parent's progress is
+    :func:`weighted_progress` over its children; its status is derived from theirs: cancelled
+    when all are, completed when all the others are, delayed when one is delayed or overdue,
+    in progress when one has started. A row whose parent is not among ``rows`` is a root.
+    Plain tuples and loops: a plan of 5,000 items is rolled up on every first view of its page.
+    """
+    ids = {r[0] for r in rows}
+    children: dict[int, list[Row]] = {}
+    roots: list[Row] = []
+    for r in rows:
+        parent = r[1]
+        if parent is not None and parent in ids:
+            kids = children.get(parent)
+            if kids is None:
+                children[parent] = [r]
+            else:
+                kids.append(r)
+        else:
+            roots.append(r)
+    result: dict[int, Figures] = {}
+
+    def leaf(r: Row) -> Figures:
+        status = _MEMBER[r[4]] if r[4] is not None else _NS
+        deadline = r[3]
+        overdue = deadline is not None and deadline < as_of and status is not _DONE and status is not _CANCELLED
+        figs = (float(r[5] or 0), status, overdue, True, _ONE[status], int(overdue))
+        result[r[0]] = figs
+        return figs
+
+    # Parents after their children (post-order), without recursion: the tree may be deep.
+    stack: list[tuple[Row, bool]] = [(r, False) for r in reversed(roots)]
+    while stack:
+        r, ready = stack.pop()
+        kids = children.get(r[0])
+        if kids is None:
+            leaf(r)
+            continue
+        if not ready:
+            stack.append((r, True))
+            stack.extend((k, False) for k in reversed(kids) if k[0] in children)
+            continue
+        weighted = total = live = completed = overdue_leaves = 0
+        delayed = started = False
+        counts = [0] * len(STATUSES)
+        for k in kids:
+            k_progress, k_status, k_overdue, k_leaf, k_counts, k_overdue_leaves = (
+                result[k[0]] if k[0] in children else leaf(k))
+            if k_leaf:
+                counts[_INDEX[k_status]] += 1
+            else:
+                for n, c in enumerate(k_counts):
+                    counts[n] += c
+            overdue_leaves += k_overdue_leaves
+            if k_status is _CANCELLED:
+                continue
+            live += 1
+            if k_progress is not None:
+                weighted += k[2] * k_progress
+                total += k[2]
+            if k_status is _DONE:
+                completed += 1
+            elif k_status is _DELAYED or k_overdue:
+                delayed = True
+            if k_status is not _NS:
+                started = True
+        if not live:
+            status = _CANCELLED
+        elif completed == live:
+            status = _DONE
+        elif delayed:
+            status = _DELAYED
+        elif started:
+            status = _IP
+        else:
+            status = _NS
+        result[r[0]] = (weighted / total if total else None, status, False, False, counts, overdue_leaves)
+    return result
+
+
+def _existing(rows: Sequence[sa.Row]) -> list[sa.Row]:
+    """The rows of :func:`rows_as_of` (in their order) of the items that existed on its date, with
+    each one's ancestors: created by the end of the day, or reported on by then. An axis entered
+    later than its actions is kept so the tree keeps its shape."""
+    parent_of = {r[0]: r[1] for r in rows}
+    kept: set[int] = set()
+    for r in rows:
+        if r[7] or r[4] is not None:
+            node = r[0]
+            while node is not None and node not in kept:
+                kept.add(node)
+                node = parent_of.get(node)
+    return [r for r in rows if r[0] in kept]
+
+
+def node_progress(item: Any, state: State, figs: Figures) -> NodeProgress:
+    """A :class:`NodeProgress` from a node's :func:`figures`."""
+    progress, status, overdue, is_leaf, counts, overdue_leaves = figs
+    leaf_counts = Counter({s: n for s, n in zip(STATUSES, counts, strict=True) if n})
+    return NodeProgress(item, state, progress, status, overdue, is_leaf, leaf_counts, overdue_leaves)
 
 
 def roll_up(items: Sequence[ActionItem], states: dict[int, State], as_of: date) -> dict[int, NodeProgress]:
     """Compute every node's figures on ``as_of`` from its leaves' states (no query)."""
-    children: dict[int | None, list[ActionItem]] = defaultdict(list)
-    ids = {i.id for i in items}
-    for item in items:
-        children[item.parent_id if item.parent_id in ids else None].append(item)
-    result: dict[int, NodeProgress] = {}
-
-    def visit(item: ActionItem) -> NodeProgress:
-        kids = [visit(child) for child in children.get(item.id, [])]
-        state = states.get(item.id, NOT_STARTED)
-        if not kids:
-            node = NodeProgress(
-                item, state, float(state.progress), state.status,
-                is_overdue(item.deadline, state.status, as_of), True,
-            )
-            node.leaf_counts[state.status] += 1
-            node.overdue_leaves = int(node.overdue)
-        else:
-            progress = weighted_progress([(k.item.weight, k.progress, k.status) for k in kids])
-            status = _derived_status(kids)
-            node = NodeProgress(item, state, progress, status, False, False)
-            for k in kids:
-                node.leaf_counts.update(k.leaf_counts)
-                node.overdue_leaves += k.overdue_leaves
-        result[item.id] = node
-        return node
-
-    for root in children.get(None, []):
-        visit(root)
-    return result
+    rows = []
+    for i in items:
+        state = states.get(i.id)
+        rows.append((i.id, i.parent_id, i.weight, i.deadline, *((state.status, state.progress) if state else (None, None))))
+    by_id = {i.id: i for i in items}
+    return {item_id: node_progress(by_id[item_id], states.get(item_id, NOT_STARTED), figs)
+            for item_id, figs in figures(rows, as_of).items()}
 
 
 @dataclass

@@ -70,7 +70,8 @@ def plans_overview(visible: set[int] | None, as_of: date) -> list[tuple[ActionPl
     plans = all_plans(visible)
     if not plans:
         return []
-    nodes = light_nodes(ActionItem.plan_id.in_([p.id for p in plans]), as_of)
+    # A plan's summary needs its axes only: the items of every visible plan are rolled up, not built.
+    nodes = light_nodes(ActionItem.plan_id.in_([p.id for p in plans]), as_of, roots_only=True)
     by_plan: dict[int, dict[int, progress.NodeProgress]] = {p.id: {} for p in plans}
     for item_id, node in nodes.items():
         by_plan[node.item.plan_id][item_id] = node
@@ -260,7 +261,7 @@ UNFOLDED_PAGE = 50  # children shown per page under an unfolded node
 
 @dataclass(frozen=True)
 class OutlineNode:
-    """The columns of an item that the roll-up needs (no ORM object for each of thousands)."""
+    """The columns of an item that a summary needs (no ORM object for each of thousands)."""
 
     id: int
     parent_id: int | None
@@ -274,12 +275,38 @@ class OutlineNode:
     created_at: datetime
 
 
+def light_nodes(item_filter: Any, as_of: date, roots_only: bool = False) -> dict[int, progress.NodeProgress]:
+    """Figures on ``as_of`` of the items matched, from their columns only (1 query, no ORM objects);
+    with ``roots_only``, of the items whose parent is not among them (the axes of whole plans)."""
+    rows = progress.rows_as_of(item_filter, as_of, _zone(), ActionItem.plan_id, ActionItem.depth, ActionItem.code,
+                               ActionItem.title, ActionItem.sort_key, ActionItem.created_at)
+    figures = progress.figures(rows, as_of)
+    if roots_only:
+        ids = {r[0] for r in rows}
+        rows = [r for r in rows if r[1] not in ids]
+    return {
+        r[0]: progress.node_progress(OutlineNode(r[0], r[1], *r[8:13], r[2], r[3], r[13]), progress.state_of(r),
+                                     figures[r[0]])
+        for r in rows
+    }
+
+
+@dataclass(frozen=True)
+class PlanRollUp:
+    """A plan's figures on a date over every item that existed then: what all its outline pages
+    share, whichever node they unfold (cached apart from them; ids and tuples, no objects)."""
+
+    figures: dict[int, progress.Figures]
+    children: dict[int | None, list[int]]  # in tree order; under None, the axes
+    parents: dict[int, int | None]
+
+
 @dataclass(frozen=True)
 class OutlineShape:
-    """The figures and the ids of an outline page, without ORM objects (what is cached)."""
+    """The figures and the ids of an outline page (what is cached for each page)."""
 
-    nodes: dict[int, progress.NodeProgress]  # of the rows shown and of the axes
-    summary: progress.PlanSummary  # computed over the whole plan
+    figures: dict[int, tuple[progress.Figures, progress.State]]  # of the rows shown (the axes among them)
+    axes: list[int]
     shown: list[int]  # the ids of the rows shown, in tree order
     child_counts: dict[int, int]
     opened_id: int | None
@@ -292,29 +319,14 @@ class OutlineShape:
 class Outline(OutlineShape):
     """What the plan page shows: the shape, with the rows' items loaded."""
 
+    nodes: dict[int, progress.NodeProgress]  # of the rows shown
+    summary: progress.PlanSummary  # computed over the whole plan
     rows: list[ActionItem]  # the rows shown, with their lead organisation
     opened: ActionItem | None
 
 
-# Raised whenever OutlineShape or the roll-up changes, so a shared cache never serves old shapes.
-OUTLINE_FORMAT = "outline-1"
-
-
-def _outline_rows(item_filter: Any) -> list[OutlineNode]:
-    rows = db.session.execute(
-        sa.select(ActionItem.id, ActionItem.parent_id, ActionItem.plan_id, ActionItem.depth, ActionItem.code,
-                  ActionItem.title, ActionItem.sort_key, ActionItem.weight, ActionItem.deadline,
-                  ActionItem.created_at)
-        .where(item_filter).order_by(ActionItem.sort_key)
-    ).all()
-    return [OutlineNode(*r) for r in rows]
-
-
-def light_nodes(item_filter: Any, as_of: date) -> dict[int, progress.NodeProgress]:
-    """Figures on ``as_of`` of the items matched, from their columns only (2 queries, no ORM objects)."""
-    states = progress.states_as_of(item_filter, as_of)
-    items = progress.items_existing_on(_outline_rows(item_filter), states, as_of, _zone())
-    return progress.roll_up(items, states, as_of)
+# Raised whenever OutlineShape, PlanRollUp or the roll-up changes, so a shared cache never serves old shapes.
+OUTLINE_FORMAT = "outline-2"
 
 
 def plan_outline(plan: ActionPlan, as_of: date, open_id: int | None = None, page: int = 1) -> Outline:
@@ -323,76 +335,98 @@ def plan_outline(plan: ActionPlan, as_of: date, open_id: int | None = None, page
     Shown: the axes, up to ``OUTLINE_CHILDREN`` objectives under each, and — when a node is
     unfolded (``open_id``) — the path down to it and one page of its children.
 
-    The roll-up reads every item of the plan and its reports: its result is cached under the
-    plan's ``items_version``, which database triggers move on every write to the plan's items
-    and reports, so a change never serves an old figure. A page then costs one query for the
-    rows it shows, whatever the size of the plan; a cold one, 3 more.
+    The roll-up reads every item of the plan and its reports: it is cached under the plan's
+    ``items_version``, which database triggers move on every write to the plan's items and
+    reports, so a change never serves an old figure; each page's shape is cached beside it.
+    A page then costs one query for the rows it shows, whatever the size of the plan; a
+    first view after a change, one more.
     """
     # The time of creation tells apart a plan that took the id of a deleted one (SQLite reuses ids).
     key = (f"plans:outline:{OUTLINE_FORMAT}:{plan.id}:{plan.created_at.isoformat()}:{plan.items_version}:"
-           f"{as_of}:{_zone()}:{open_id}:{page}")
-    shape = cache.get(key)
+           f"{as_of}:{_zone()}")
+    shape = cache.get(f"{key}:{open_id}:{page}")
     if shape is None:
-        shape = _outline_shape(plan.id, as_of, open_id, page)
-        cache.set(key, shape)
+        roll, rows = cache.get(key), None
+        if roll is None:
+            roll, rows = _plan_roll_up(plan.id, as_of)
+            cache.set(key, roll)
+        shape = _outline_shape(roll, open_id, page, as_of, rows)
+        cache.set(f"{key}:{open_id}:{page}", shape)
     loaded = {i.id: i for i in db.session.execute(
         db.select(ActionItem).where(ActionItem.id.in_(shape.shown)).options(joinedload(ActionItem.lead_organisation))
     ).scalars()} if shape.shown else {}
-    return Outline(**vars(shape), rows=[loaded[i] for i in shape.shown if i in loaded],
+    nodes = {i: progress.node_progress(loaded[i], state, figures)
+             for i, (figures, state) in shape.figures.items() if i in loaded}
+    return Outline(**vars(shape), nodes=nodes, summary=progress.summarise({i: nodes[i] for i in shape.axes if i in nodes}),
+                   rows=[loaded[i] for i in shape.shown if i in loaded],
                    opened=loaded.get(shape.opened_id) if shape.opened_id is not None else None)
 
 
-def _outline_shape(plan_id: int, as_of: date, open_id: int | None, page: int) -> OutlineShape:
-    states = progress.states_as_of(ActionItem.plan_id == plan_id, as_of)
-    # As of means as it was: items that did not exist then are neither shown nor counted.
-    items = progress.items_existing_on(_outline_rows(ActionItem.plan_id == plan_id), states, as_of, _zone())
-    nodes = progress.roll_up(items, states, as_of)
-    by_id = {i.id: i for i in items}
-    children: dict[int | None, list[OutlineNode]] = {}
-    for item in items:
-        children.setdefault(item.parent_id, []).append(item)
+def _plan_roll_up(plan_id: int, as_of: date) -> tuple[PlanRollUp, dict[int, sa.Row]]:
+    """The plan's roll-up and the rows it was computed from, by id (one query)."""
+    rows = progress.rows_as_of(ActionItem.plan_id == plan_id, as_of, _zone())
+    children: dict[int | None, list[int]] = {}
+    parents: dict[int, int | None] = {}
+    for r in rows:
+        item_id, parent_id = r[0], r[1]
+        parents[item_id] = parent_id
+        kids = children.get(parent_id)
+        if kids is None:
+            children[parent_id] = [item_id]
+        else:
+            kids.append(item_id)
+    return PlanRollUp(progress.figures(rows, as_of), children, parents), {r[0]: r for r in rows}
+
+
+def _outline_shape(roll: PlanRollUp, open_id: int | None, page: int, as_of: date,
+                   rows: dict[int, sa.Row] | None) -> OutlineShape:
+    """The page's rows and their figures; their states from ``rows`` when the roll-up was just
+    computed, else from one query on the rows shown (dates are dear to cache for every item)."""
+    children, parents = roll.children, roll.parents
     shown: list[int] = []
     hidden: dict[int, int] = {}
-    opened = by_id.get(open_id) if open_id else None
+    opened = open_id if open_id in parents else None
     path: set[int] = set()
     node = opened
     while node is not None:
-        path.add(node.id)
-        node = by_id.get(node.parent_id) if node.parent_id else None
+        path.add(node)
+        node = parents[node]
     pages, page = 1, max(page, 1)
-    opened_children: list[OutlineNode] = []
+    opened_children: list[int] = []
     if opened is not None:
-        kids = children.get(opened.id, [])
+        kids = children.get(opened, [])
         pages = max(1, -(-len(kids) // UNFOLDED_PAGE))
         page = min(page, pages)
         opened_children = kids[(page - 1) * UNFOLDED_PAGE: page * UNFOLDED_PAGE]
 
-    def walk(item: OutlineNode) -> None:
-        shown.append(item.id)
-        kids = children.get(item.id, [])
-        if opened is not None and item.id == opened.id:
-            for kid in opened_children:
-                shown.append(kid.id)
+    def walk(item: int, axis: bool) -> None:
+        shown.append(item)
+        kids = children.get(item, [])
+        if item == opened:
+            shown.extend(opened_children)
             return
-        if item.depth == 0:
+        if axis:
             visible = kids[:OUTLINE_CHILDREN]
-            extra = [k for k in kids[OUTLINE_CHILDREN:] if k.id in path]
+            extra = [k for k in kids[OUTLINE_CHILDREN:] if k in path]
             if len(kids) > OUTLINE_CHILDREN:
-                hidden[item.id] = len(kids) - OUTLINE_CHILDREN
+                hidden[item] = len(kids) - OUTLINE_CHILDREN
             for kid in visible + extra:
-                walk(kid)
+                walk(kid, False)
         else:
             for kid in kids:
-                if kid.id in path:
-                    walk(kid)
+                if kid in path:
+                    walk(kid, False)
 
-    for root in children.get(None, []):
-        walk(root)
-    summary = progress.summarise(nodes)
-    kept = set(shown) | {axis.item.id for axis in summary.axes}
-    return OutlineShape({i: n for i, n in nodes.items() if i in kept}, summary, shown,
-                        {i: len(children.get(i, [])) for i in shown if children.get(i)},
-                        opened.id if opened is not None else None, page, pages, hidden)
+    axes = children.get(None, [])
+    for root in axes:
+        walk(root, True)
+    if rows is not None:
+        states = {i: progress.state_of(rows[i]) for i in shown}
+    else:
+        states = progress.states_as_of(ActionItem.id.in_(shown), as_of) if shown else {}
+    figures = {i: (roll.figures[i], states.get(i, progress.NOT_STARTED)) for i in shown}
+    return OutlineShape(figures, list(axes), shown, {i: len(children[i]) for i in shown if children.get(i)},
+                        opened, page, pages, hidden)
 
 
 def outline_page_of(item: ActionItem) -> int:
