@@ -15,6 +15,7 @@ from coordination.auditlog.views import bp as audit_bp
 from coordination.bodies import page as body_page
 from coordination.bodies.views import bp as bodies_bp
 from coordination.calendar import feeds as calendar_feeds
+from coordination.calendar import queries as calendar_queries
 from coordination.calendar.fastpath import FeedFastPath
 from coordination.calendar.views import bp as calendar_bp
 from coordination.calendar.views import pages as calendar_pages_bp
@@ -59,6 +60,7 @@ def _fill_slots() -> None:
     carries the plans domain's deadlines, minutes its actions arising; meetings and minutes are
     mailed by notifications."""
     calendar_feeds.deadlines.fill(DEADLINES)
+    calendar_queries.deadline_stamp.fill(DEADLINES.stamp)
     minutes_actions.source.fill(ARISING)
     meeting_notices.mailer.fill(invitations)
     minutes_notices.mailer.fill(minutes_mail)

@@ -319,30 +319,30 @@ def guard(action: str, target: Any, load: Callable[..., Any] | None = None,
     return decorator
 
 
-def feed_guard(body: bool = False) -> Callable:
+def feed_guard(body: bool = False, personal: bool = False) -> Callable:
     """Calendar feeds: the secret token in the URL stands for the user (calendar programs
     carry no session). An unknown or revoked token, or a body the token's user may not see,
-    answers 404. The view gets the user, then (``body=True``) the body of ``body_id``.
+    answers 404. The view gets the viewer (``calendar.queries.FeedViewer``: the user, the
+    bodies and their seats), then (``body=True``) the body of ``body_id``.
 
-    The user, their seats and visible bodies and the body come from one query
-    (``calendar.queries.feed_viewer``): calendar programs poll feeds every few minutes."""
+    The user, their seats and visible bodies and the body (or, ``personal``, the personal
+    feed's stamps) come from one query: calendar programs poll feeds every few minutes."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(token: str, **kwargs: Any):
             read_without_transaction()
-            found = feed_viewer(token, local_today(), kwargs.get("body_id") if body else None)
+            found = feed_viewer(token, local_today(), kwargs.get("body_id") if body else None, personal=personal)
             if found is None:
                 abort(404)
-            user = found.user
-            _remember_seats(user, *body_queries.seats_and_visible(found.bodies))
+            _remember_seats(found.user, *body_queries.seats_and_visible(found.bodies))
             if not body:
-                return view(user)
+                return view(found)
             if found.body is None:
                 abort(404)
-            if not can(user, "view", found.body):
+            if not can(found.user, "view", found.body):
                 _deny(404, "feed", found.body)
-            return view(user, found.body)
+            return view(found, found.body)
 
         return _mark(wrapped, "token")
 

@@ -58,12 +58,8 @@ class Validator:
 
 
 class DeadlineSource(Protocol):
-    """The action-item deadlines of the personal feed (provided by the plans domain)."""
-
-    def stamp(self, organisation_id: Any) -> tuple[Any, Any]:
-        """What stands for the deadlines of the organisation ``organisation_id`` (an id or a
-        bound parameter) in the validator, and their latest change: two columns, labelled
-        ``deadline_version`` and ``deadline_changed``, of the validator's query."""
+    """The action-item deadlines of the personal feed (provided by the plans domain; their
+    stamp, read with the feed's viewer, is ``queries.deadline_stamp``)."""
 
     def fragments(self, organisation_id: int, visible: set[int] | None) -> list[ics.Fragment]:
         """The deadlines as all-day events, each serialised once per version."""
@@ -121,14 +117,30 @@ def body_validator(body: Body) -> Validator:
                       _latest(body.calendar_changed_at, body.updated_at))
 
 
-def personal_validator(user: Any, visible: set[int] | None, sat_on: set[int]) -> Validator:
+def personal_validator(viewer: queries.FeedViewer, visible: set[int] | None, sat_on: set[int]) -> Validator:
     """The personal feed: the user's meetings and their organisation's deadlines, as they may
-    see them now (the visible bodies and seats are part of the key). One query."""
-    found = queries.personal_stamp(user, visible, sat_on, deadlines.get().stamp)
+    see them now (the visible bodies and seats are part of the key).
+
+    The meetings of the bodies the user sits on are stood for by those bodies' calendar stamps
+    (moved by a trigger on every write to their meetings and series), read with the viewer;
+    counters only grow, so their sums over a fixed set of bodies (the set is in the key) move
+    with any of them. The meetings the user is a guest at in the other bodies they may see
+    take one query, only when there are such bodies."""
+    user = viewer.user
+    seen = [r for r in viewer.bodies if visible is None or r.id in visible]
+    stamped = [r for r in seen if r.id in sat_on]
+    guest = queries.guest_stamp(user.id, sorted(r.id for r in seen if r.id not in sat_on))
+    calendar_changed = _latest(*(r.calendar_changed_at for r in stamped))
+    bodies_changed = _latest(*(r.body_changed for r in stamped))
+    stamps = (len(stamped), sum(r.calendar_version for r in stamped), sum(r.body_version for r in stamped),
+              stamp(calendar_changed), stamp(bodies_changed))
+    guests = tuple(guest) if guest is not None else None
     seats = (None if visible is None else sorted(visible), sorted(sat_on), user.organisation_id)
-    return _validator(f"user:{user.id}:{get_locale()}", (tuple(found), seats),
-                      _latest(found.changed, found.series, found.bodies, found.calendar_changed,
-                              found.stamped_changed, getattr(found, "deadline_changed", None)))
+    deadline_version, deadline_changed = viewer.deadline
+    return _validator(f"user:{user.id}:{get_locale()}", (stamps, guests, (deadline_version, stamp(deadline_changed)),
+                                                          seats),
+                      _latest(calendar_changed, bodies_changed, deadline_changed,
+                              *((guest.changed, guest.series, guest.bodies) if guest is not None else ())))
 
 
 def meeting_where(meeting: Meeting) -> Any:

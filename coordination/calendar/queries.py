@@ -19,6 +19,7 @@ from coordination.extensions import db
 from coordination.meetings.models import Invitation, Meeting, MeetingSeries, MeetingStatus
 from coordination.meetings.queries import meetings_of
 from coordination.memberships.queries import sat_on_select
+from coordination.slots import Slot
 
 
 def read_without_transaction() -> None:
@@ -41,37 +42,58 @@ def read_without_transaction() -> None:
 
 @dataclass(frozen=True)
 class FeedViewer:
-    """Whom a feed token stands for, found in one query: the user, every body's ``id``,
-    ``parent_id``, ``visibility`` and ``sat`` (whether the user sits on it), and the body the
-    feed asks for (None when it asks for none, or for one that does not exist)."""
+    """Whom a feed token stands for, found in one query: the user; every body's ``id``,
+    ``parent_id``, ``visibility`` and ``sat`` (whether the user sits on it) — for the personal
+    feed also its stamps (``calendar_version``, ``body_version``, ``calendar_changed_at``,
+    ``body_changed``); the body the feed asks for (None when it asks for none, or for one that
+    does not exist); and, for the personal feed, the organisation's deadline stamp
+    (``deadline_version``, ``deadline_changed``, None without organisation)."""
 
     user: User
     bodies: list[sa.Row]
     body: Body | None
+    deadline: tuple[int | None, datetime | None] = (None, None)
 
 
-def feed_viewer(token: str, on: date, body_id: int | None = None) -> FeedViewer | None:
+# The organisation's deadline stamp as two columns (labelled ``deadline_version`` and
+# ``deadline_changed``) for an organisation id or column; the plans domain provides it.
+deadline_stamp: Slot[Callable[[Any], tuple[Any, Any]]] = Slot("deadline stamp")
+
+
+def feed_viewer(token: str, on: date, body_id: int | None = None, personal: bool = False) -> FeedViewer | None:
     """The active user whose feed addresses carry ``token``, with the bodies and their seats at
-    ``on`` and the body ``body_id``; or None (unknown, revoked or deactivated token). The policy
-    decides from the rows what the user may see (``permissions.feed_guard``)."""
+    ``on``, and the body ``body_id`` or (``personal``) the stamps of the personal feed; or None
+    (unknown, revoked or deactivated token). The policy decides from the rows what the user may
+    see (``permissions.feed_guard``)."""
     if not token or len(token) > 100:
         return None
-    rows = db.session.execute(_viewer_select(), {"token": token_hash(token), "sat_on": on, "body_id": body_id}).all()
+    kind = "personal" if personal else "body" if body_id is not None else "user"
+    rows = db.session.execute(_viewer_select(kind), {"token": token_hash(token), "sat_on": on, "body_id": body_id}).all()
     if not rows:
         return None
-    return FeedViewer(rows[0][0], [row for row in rows if row.id is not None], rows[0][1])
+    first = rows[0]
+    return FeedViewer(first[0], [row for row in rows if row.id is not None], first[1] if kind == "body" else None,
+                      (first.deadline_version, first.deadline_changed) if personal else (None, None))
 
 
-@lru_cache(maxsize=1)
-def _viewer_select() -> Any:
-    # Built once (bound parameters): a calendar program's poll is mostly this query. One row per
-    # body (none, NULLs, when there is no body yet), the user's seats correlated with their row,
-    # the body asked for loaded beside them.
+@lru_cache(maxsize=4)
+def _viewer_select(kind: str) -> Any:
+    # Built once per kind (bound parameters): a calendar program's poll is mostly this query. One
+    # row per body (one of NULLs when there is no body yet), the user's seats correlated with
+    # their row; the body asked for loaded beside them, or the personal feed's stamps.
     sat_on = sat_on_select(User.id, User.organisation_id, sa.bindparam("sat_on"))
-    asked = sa.orm.aliased(Body, name="asked")  # (here, not at import: aliasing configures the mappers)
-    return (sa.select(User, asked, Body.id, Body.parent_id, Body.visibility, Body.id.in_(sat_on).label("sat"))
-            .select_from(User).outerjoin(Body, sa.true()).outerjoin(asked, asked.id == sa.bindparam("body_id"))
-            .where(User.feed_token_hash == sa.bindparam("token"), User.active.is_(True)))
+    columns: list[Any] = [Body.id, Body.parent_id, Body.visibility, Body.id.in_(sat_on).label("sat")]
+    entities: list[Any] = [User]
+    if kind == "body":
+        asked = sa.orm.aliased(Body, name="asked")  # (here, not at import: aliasing configures the mappers)
+        entities.append(asked)
+    if kind == "personal":
+        columns += [Body.calendar_version, Body.version.label("body_version"), Body.calendar_changed_at,
+                    Body.updated_at.label("body_changed"), *deadline_stamp.get()(User.organisation_id)]
+    statement = sa.select(*entities, *columns).select_from(User).outerjoin(Body, sa.true())
+    if kind == "body":
+        statement = statement.outerjoin(asked, asked.id == sa.bindparam("body_id"))
+    return statement.where(User.feed_token_hash == sa.bindparam("token"), User.active.is_(True))
 
 
 def personal_meetings_filter(user: User, visible: set[int] | None, sat_on: set[int]) -> tuple:
@@ -99,49 +121,23 @@ def _aggregate_statement(*where: Any) -> Any:
     )
 
 
-def personal_stamp(user: User, visible: set[int] | None, sat_on: set[int],
-                   deadlines: Callable[[Any], tuple[Any, Any]] | None = None) -> sa.Row:
-    """What the personal feed's meetings are made of, without reading them all (one query).
+def guest_stamp(user_id: int, bodies: Sequence[int]) -> sa.Row | None:
+    """Count, ids, versions and latest changes of the meetings of ``bodies`` the user is invited
+    to (one query, from the user's invitations); None, without a query, when there is no body.
 
-    The meetings of the bodies the user sits on are stood for by those bodies' calendar
-    stamps (moved by a trigger on every write to their meetings and series: count, sums of
-    their counters and versions, latest changes); the meetings the user is a guest at, in
-    other bodies too, by an aggregate over their invitations. Counters only grow, so a sum
-    over a fixed set of bodies (the set is part of the key) changes with any of them.
-
-    ``deadlines`` gives, for an organisation id, the two columns of its deadline stamp
-    (``deadline_version``, ``deadline_changed``): read in the same query, for a user with an
-    organisation.
-    """
-    bodies = [b for b in sat_on if visible is None or b in visible]
-    with_deadlines = deadlines is not None and user.organisation_id is not None
-    statement = _personal_stamp_select(visible is None, deadlines if with_deadlines else None)
-    params = {"stamped": bodies, "user_id": user.id, "visible": sorted(visible or ()),
-              "organisation_id": user.organisation_id}
-    return db.session.execute(statement, params).one()
+    The personal feed asks it for the bodies the user may see but does not sit on (the others
+    are stood for by their calendar stamps)."""
+    if not bodies:
+        return None
+    return db.session.connection().execute(_guest_select(), {"user_id": user_id, "bodies": list(bodies)}).one()
 
 
-@lru_cache(maxsize=8)
-def _personal_stamp_select(sees_all: bool, deadlines: Callable[[Any], tuple[Any, Any]] | None) -> Any:
-    # Built once per shape (bound parameters): calendar programs poll this feed for every subscriber.
-    stamped = sa.bindparam("stamped", expanding=True)
-    stamp = (sa.select(sa.func.count(Body.id).label("stamped"),
-                       sa.func.coalesce(sa.func.sum(Body.calendar_version), 0).label("calendar_versions"),
-                       sa.func.coalesce(sa.func.sum(Body.version), 0).label("body_versions"),
-                       sa.func.max(Body.calendar_changed_at).label("calendar_changed"),
-                       sa.func.max(Body.updated_at).label("stamped_changed"))
-             .where(Body.id.in_(stamped)).subquery())
-    # Meetings of the stamped bodies are covered by their stamps, invited or not; the others are
-    # found from the user's invitations (an index on user_id: the cost follows their invitations).
-    visible = sa.true() if sees_all else Meeting.body_id.in_(sa.bindparam("visible", expanding=True))
-    guest = (_aggregate_statement(Meeting.body_id.not_in(stamped), visible)
-             .join(Invitation, sa.and_(Invitation.meeting_id == Meeting.id,
-                                       Invitation.user_id == sa.bindparam("user_id")))
-             .subquery())
-    extra = deadlines(sa.bindparam("organisation_id")) if deadlines is not None else ()
-    # Two one-row aggregates side by side, and the deadlines' stamp; the times of change are
-    # named (see feeds.personal_validator).
-    return sa.select(guest, stamp, *extra).select_from(guest).join(stamp, sa.true())
+@lru_cache(maxsize=1)
+def _guest_select() -> Any:
+    # Built once (bound parameters); found from the user's invitations (an index on user_id).
+    return (_aggregate_statement(Meeting.body_id.in_(sa.bindparam("bodies", expanding=True)))
+            .join(Invitation, sa.and_(Invitation.meeting_id == Meeting.id,
+                                      Invitation.user_id == sa.bindparam("user_id"))))
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,9 +35,10 @@ def calendar_feed_url(user: User, body: Body | None = None) -> str | None:
 
 
 @bp.route("/<token>/mine.ics")
-@feed_guard()
-def personal_feed(user: User):
+@feed_guard(personal=True)
+def personal_feed(viewer: queries.FeedViewer):
     """My meetings, plus my organisation's action-item deadlines as all-day events."""
+    user = viewer.user
     visible, sat_on = visible_body_ids(user), bodies_sat_on(user)
 
     def build() -> bytes:
@@ -45,12 +46,12 @@ def personal_feed(user: User):
         return feeds.meetings_calendar(
             _("My meetings and deadlines"), queries.personal_meetings_filter(user, visible, sat_on), extra=deadlines)
 
-    return feeds.conditional(feeds.personal_validator(user, visible, sat_on), "my-calendar", build)
+    return feeds.conditional(feeds.personal_validator(viewer, visible, sat_on), "my-calendar", build)
 
 
 @bp.route("/<token>/bodies/<int:body_id>.ics")
 @feed_guard(body=True)
-def body_feed(user: User, body: Body):
+def body_feed(viewer: queries.FeedViewer, body: Body):
     """Every meeting of a body; the guard has checked that the token's user may see it."""
     return feeds.conditional(
         feeds.body_validator(body), f"body-{body.id}",

@@ -28,8 +28,8 @@ class Deadlines:
 
     def stamp(self, organisation_id: Any) -> tuple[Any, Any]:
         """The organisation's deadline stamp and its time of change, as two columns for the
-        personal feed's validator query (whatever the number of items); ``organisation_id``
-        is an id or a bound parameter.
+        personal feed's viewer query (whatever the number of items); ``organisation_id`` is an
+        id or a column of that query (``calendar.queries.deadline_stamp``).
 
         Database triggers move it on every write to an item the organisation leads and to a
         report of such an item (a report can close a deadline). It covers the items of every

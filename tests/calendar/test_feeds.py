@@ -273,9 +273,43 @@ def test_a_conditional_feed_costs_the_same_few_queries_for_5_or_60_meetings(sett
             assert client.get(mine_url, headers={"If-None-Match": etags[mine_url]}).status_code == 304
         counts.append((body_queries(), mine_queries()))
     assert counts[0] == counts[1]
-    # One query for the token's user, their seats, the visible bodies and the body; the personal
-    # feed adds one for its stamps (the bodies sat on, the guest meetings and the deadlines).
-    assert counts[0] == (1, 2)
+    # One query for the token's user, their seats, the visible bodies and the body, or the
+    # personal feed's stamps (the bodies sat on, the deadlines); the member is a guest nowhere
+    # else (see the next test for the query that costs).
+    assert counts[0] == (1, 1)
+
+
+def test_a_guest_meeting_in_another_body_is_in_the_personal_feed_and_its_changes_show(
+        setting, client, make, login_as, count_queries):
+    """The meetings a member is invited to in a body they do not sit on: a second query, and
+    inviting, editing, uninviting each change the ETag and the file."""
+    other = make.body(name="Trafficking task force", acronym="TF", timezone=ZONE)
+    meeting = make.meeting(other, datetime(2027, 4, 7, 14, tzinfo=UTC), title="Task force meeting")
+    url = f"/calendar/{setting['token']}/mine.ics"
+    before = client.get(url)
+    assert "Task force meeting" not in _summaries(before.data)
+    secretariat = login_as("secretariat")
+    assert secretariat.submit(f"/meetings/{meeting.id}/guests", {"user_id": setting["member"].id}).status_code == 303
+    invited = client.get(url, headers={"If-None-Match": before.headers["ETag"]})
+    assert invited.status_code == 200 and "Task force meeting" in _summaries(invited.data)
+    with count_queries() as queries:
+        assert client.get(url, headers={"If-None-Match": invited.headers["ETag"]}).status_code == 304
+    assert queries() == 2
+    edited = secretariat.submit(f"/meetings/{meeting.id}/edit", _form(
+        title="Task force meeting (moved)", start_local="2027-04-08T10:00", end_local="2027-04-08T12:00"))
+    assert edited.status_code == 303
+    moved = client.get(url, headers={"If-None-Match": invited.headers["ETag"]})
+    assert moved.status_code == 200 and "Task force meeting (moved)" in _summaries(moved.data)
+    from coordination.extensions import db
+    from coordination.meetings.models import Invitation
+
+    with secretariat.application.app_context():
+        invitation = db.session.execute(db.select(Invitation).where(
+            Invitation.meeting_id == meeting.id, Invitation.user_id == setting["member"].id)).scalar_one()
+    removed = secretariat.submit(f"/meetings/{meeting.id}/invitees/{invitation.id}/remove", {})
+    assert removed.status_code == 303
+    gone = client.get(url, headers={"If-None-Match": moved.headers["ETag"]})
+    assert gone.status_code == 200 and not any("Task force" in s for s in _summaries(gone.data))
 
 
 def _deadline_stamp(db_read, organisation_id: int) -> int:
