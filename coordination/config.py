@@ -157,15 +157,18 @@ class Config:
     # Governance health reports minutes still unapproved this many days after their meeting.
     MINUTES_APPROVAL_DAYS = int(os.environ.get("MINUTES_APPROVAL_DAYS", 60))
 
-    # Cache of serialised calendar feeds and events: in-process (SimpleCache) by default, or a
+    # Cache of serialised calendar feeds and events: in-process (SizedSimpleCache) by default, or a
     # Redis shared by every app process when CACHE_REDIS_URL is set. Entries are keyed by what
     # they contain (versions, dates of change), so a change never serves a stale entry.
     CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL", "")
-    CACHE_TYPE = os.environ.get("CACHE_TYPE", "RedisCache" if CACHE_REDIS_URL else "SimpleCache")
+    CACHE_TYPE = os.environ.get("CACHE_TYPE", "RedisCache" if CACHE_REDIS_URL
+                                else "coordination.cache_backend.SizedSimpleCache")
     CACHE_DEFAULT_TIMEOUT = int(os.environ.get("CACHE_DEFAULT_TIMEOUT", 24 * 3600))
     CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "concertation:")
     # SimpleCache keeps at most this many entries per process (one per meeting and per feed).
     CACHE_THRESHOLD = int(os.environ.get("CACHE_THRESHOLD", 20000))
+    # ... and at most this many bytes of values (see coordination/cache_backend.py).
+    CACHE_MAX_BYTES = int(os.environ.get("CACHE_MAX_BYTES", 32 * 1024 * 1024))
 
     # Trust X-Forwarded-* from this many proxies (0 when serving directly).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))
