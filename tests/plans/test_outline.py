@@ -160,3 +160,25 @@ def test_the_cached_roll_up_follows_every_write_to_the_plan(app, login_as, make,
     changed_after(lambda s: s.execute(sa.update(ActionItem).where(ActionItem.id == action(3))
                                       .values(deadline=TODAY + timedelta(days=400))))
     assert _overall(pages[0]) != _overall(pages[1])  # the report moved the overall figure
+
+
+def test_an_axis_page_reads_its_subtree_in_the_same_queries_for_50_or_500_actions(app, login_as, make, count_queries):
+    """Its roll-up needs every item under it: one recursive query, not one per item."""
+    import sqlalchemy as sa
+
+    from coordination.extensions import db
+    from coordination.plans.models import ActionItem
+
+    org = make.organisation()
+    member = login_as(make.user(organisation=org))
+    counts = []
+    for actions in (50, 500):
+        plan = make.big_plan(make.body(), org, actions, TODAY)
+        with app.app_context():
+            axis = db.session.execute(sa.select(ActionItem.id).where(
+                ActionItem.plan_id == plan.id, ActionItem.title == "Axis 1")).scalar_one()
+        with count_queries() as n:
+            page = member.get(f"/plans/items/{axis}")
+        assert page.status_code == 200 and "Computed from its 5 sub-items." in page.get_data(as_text=True)
+        counts.append(n())
+    assert counts[0] == counts[1]
