@@ -1,11 +1,13 @@
 """Read-side queries for bodies: visibility, the tree, the body page."""
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from coordination.bodies import page
@@ -129,17 +131,25 @@ def _current_count(seats: list, on: date) -> int:
 
 def body_page(body_id: int) -> Body | None:
     """A body with everything its page shows, loaded up front."""
-    return db.session.execute(
+    statement = _body_page_statement(page.option_sources())
+    return db.session.execute(statement, {"body_id": body_id}).unique().scalar_one_or_none()
+
+
+@functools.cache
+def _body_page_statement(sources: tuple) -> Any:
+    # Built once per set of sections: the body page is a hot read, and SQLAlchemy then
+    # reuses the statement's cache key instead of rebuilding every loader option per request.
+    return (
         db.select(Body)
-        .where(Body.id == body_id)
+        .where(Body.id == sa.bindparam("body_id"))
         .options(
             joinedload(Body.parent),
             joinedload(Body.lead_organisation),
             joinedload(Body.secretariat_organisation),
             selectinload(Body.children),
-            *page.load_options(),
+            *page.load_options(sources),
         )
-    ).unique().scalar_one_or_none()
+    )
 
 
 def tree_order(bodies: list[Body]) -> list[tuple[Body, int]]:

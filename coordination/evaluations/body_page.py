@@ -6,7 +6,7 @@ from typing import Any
 
 from coordination.bodies.models import Body
 from coordination.evaluations.health import bodies_health
-from coordination.evaluations.labels import labels
+from coordination.evaluations.labels import labels_on_demand
 
 
 def body_page_section(body: Body, today: date) -> dict[str, Any]:
@@ -14,4 +14,4 @@ def body_page_section(body: Body, today: date) -> dict[str, Any]:
     signatories and seats; a body established later has none yet)."""
     established = body.established_on is None or body.established_on <= today
     health = bodies_health([body], today - timedelta(days=365), today) if established else []
-    return {"health": health[0] if health else None, "health_labels": labels()}
+    return {"health": health[0] if health else None, "health_labels": labels_on_demand()}

@@ -6,6 +6,7 @@ evaluation can store it with its other figures.
 """
 from __future__ import annotations
 
+import functools
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
@@ -211,9 +212,10 @@ def bodies_health(bodies: list[Body], start: date, end: date) -> list[dict[str, 
     return body_health(bodies, start, end, meetings, approvals, _member_items(ids, end))
 
 
-def _held_meetings(ids: list[int], start: date, end: date) -> tuple[list[HeldMeeting], dict[int, date]]:
-    """The meetings held in the period with the organisations present, and per meeting the day its
-    minutes were first approved (on or before ``end``), in one query."""
+@functools.cache
+def _held_meetings_statement() -> sa.Select:
+    # Built once: a hot read (every body page) whose values are all bind parameters, so
+    # SQLAlchemy reuses its cache key and compiled form instead of rebuilding them per request.
     present = (
         sa.select(sa.func.count(sa.distinct(Invitation.organisation_id)))
         .where(Invitation.meeting_id == Meeting.id, Invitation.voting.is_(True),
@@ -221,7 +223,7 @@ def _held_meetings(ids: list[int], start: date, end: date) -> tuple[list[HeldMee
         .scalar_subquery()
     )
     approving = sa.orm.aliased(Meeting)
-    rows = db.session.execute(
+    return (
         sa.select(
             Meeting.id, Meeting.body_id, Meeting.title, Meeting.start, Meeting.timezone, present.label("present"),
             Minutes.id.label("minutes_id"), Minutes.approved_on,
@@ -230,12 +232,20 @@ def _held_meetings(ids: list[int], start: date, end: date) -> tuple[list[HeldMee
         .outerjoin(Minutes, Minutes.meeting_id == Meeting.id)
         .outerjoin(approving, approving.id == Minutes.approved_at_meeting_id)
         .where(
-            Meeting.body_id.in_(ids), Meeting.status == MeetingStatus.HELD,
-            Meeting.start >= end_of_day_utc(start - timedelta(days=1)),
-            Meeting.start < end_of_day_utc(end),
+            Meeting.body_id.in_(sa.bindparam("ids", expanding=True)), Meeting.status == MeetingStatus.HELD,
+            Meeting.start >= sa.bindparam("after", type_=Meeting.start.type),
+            Meeting.start < sa.bindparam("before", type_=Meeting.start.type),
         )
         .order_by(Meeting.start, Meeting.id)
-    ).all()
+    )
+
+
+def _held_meetings(ids: list[int], start: date, end: date) -> tuple[list[HeldMeeting], dict[int, date]]:
+    """The meetings held in the period with the organisations present, and per meeting the day its
+    minutes were first approved (on or before ``end``), in one query."""
+    rows = db.session.execute(_held_meetings_statement(), {
+        "ids": ids, "after": end_of_day_utc(start - timedelta(days=1)), "before": end_of_day_utc(end),
+    }).all()
     meetings: dict[int, HeldMeeting] = {}
     approvals: dict[int, date] = {}
     for r in rows:
@@ -256,23 +266,29 @@ def _held_meetings(ids: list[int], start: date, end: date) -> tuple[list[HeldMee
     return list(meetings.values()), approvals
 
 
-def _member_items(ids: list[int], end: date) -> dict[tuple[int, int | None], tuple[int, int]]:
-    """Per (body, lead organisation): the items (leaves that existed on ``end``) and how many of
-    them were overdue on ``end`` by their latest report, counted in the database (one query)."""
-    kid = sa.orm.aliased(ActionItem)
+@functools.cache
+def _member_items_statement() -> sa.Select:
+    # Built once, like _held_meetings_statement. A leaf is an item no other item names as parent.
+    ids = sa.bindparam("ids", expanding=True)
+    end = sa.bindparam("end", type_=sa.Date)
     latest = progress.latest_updates_subquery(end, ActionItem.body_id.in_(ids))
     overdue = sa.case(
         (sa.and_(ActionItem.deadline.is_not(None), ActionItem.deadline < end,
                  sa.or_(latest.c.status.is_(None), latest.c.status.not_in(progress.CLOSED))), 1),
         else_=0,
     )
-    rows = db.session.execute(
+    parents = sa.select(ActionItem.parent_id).where(ActionItem.parent_id.is_not(None))
+    return (
         sa.select(ActionItem.body_id, ActionItem.lead_organisation_id, sa.func.count(), sa.func.sum(overdue))
         .outerjoin(latest, latest.c.item_id == ActionItem.id)
-        .where(
-            ActionItem.body_id.in_(ids), ActionItem.created_at < end_of_day_utc(end),
-            ~sa.exists().where(kid.parent_id == ActionItem.id),
-        )
+        .where(ActionItem.body_id.in_(ids), ActionItem.created_at < sa.bindparam("before", type_=ActionItem.created_at.type),
+               ActionItem.id.not_in(parents))
         .group_by(ActionItem.body_id, ActionItem.lead_organisation_id)
-    ).all()
+    )
+
+
+def _member_items(ids: list[int], end: date) -> dict[tuple[int, int | None], tuple[int, int]]:
+    """Per (body, lead organisation): the items (leaves that existed on ``end``) and how many of
+    them were overdue on ``end`` by their latest report, counted in the database (one query)."""
+    rows = db.session.execute(_member_items_statement(), {"ids": ids, "end": end, "before": end_of_day_utc(end)}).all()
     return {(body_id, org_id): (int(n), int(late or 0)) for body_id, org_id, n, late in rows}

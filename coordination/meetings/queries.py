@@ -1,6 +1,7 @@
 """Read-side queries for meetings and attachments."""
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -38,12 +39,27 @@ def meeting_page(meeting_id: int) -> Meeting | None:
     ).unique().scalar_one_or_none()
 
 
-def body_meetings(body_id: int, upcoming: bool, limit: int = 10) -> list[Meeting]:
-    now = utcnow()
-    stmt = db.select(Meeting).where(Meeting.body_id == body_id)
-    stmt = stmt.where(Meeting.end >= now).order_by(Meeting.start) if upcoming else \
-        stmt.where(Meeting.end < now).order_by(Meeting.start.desc())
-    return list(db.session.execute(stmt.limit(limit)).scalars())
+def body_meetings(body_id: int, limit: int = 10) -> tuple[list[Any], list[Any]]:
+    """A body's next and latest ``limit`` meetings (id, title, status, start, end, time zone), in one query."""
+    rows = db.session.execute(_body_meetings_statement(limit), {"body_id": body_id, "now": utcnow()}).all()
+    upcoming = sorted((r for r in rows if r.upcoming), key=lambda r: r.start)
+    past = sorted((r for r in rows if not r.upcoming), key=lambda r: r.start, reverse=True)
+    return upcoming, past
+
+
+@functools.cache
+def _body_meetings_statement(limit: int) -> Any:
+    # Built once: every body page runs it, and SQLAlchemy then reuses its cache key.
+    columns = (Meeting.id, Meeting.title, Meeting.status, Meeting.start.label("start"),
+               Meeting.end.label("end"), Meeting.timezone)
+    now = sa.bindparam("now", type_=Meeting.end.type)
+    mine = Meeting.body_id == sa.bindparam("body_id")
+    upcoming = sa.select(*columns).where(mine, Meeting.end >= now).order_by(Meeting.start).limit(limit).subquery()
+    past = sa.select(*columns).where(mine, Meeting.end < now).order_by(Meeting.start.desc()).limit(limit).subquery()
+    return sa.union_all(
+        sa.select(upcoming, sa.true().label("upcoming")),
+        sa.select(past, sa.false().label("upcoming")),
+    )
 
 
 def meetings_list(visible: set[int] | None, upcoming: bool, page: int, per_page: int):

@@ -1,6 +1,7 @@
 """Read-side queries for minutes, actions arising and a body's decision register."""
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -71,14 +72,20 @@ def decision_register(body_ids: set[int] | None, year: int | None, search: str,
 
 def latest_decisions(body_id: int, limit: int) -> list[Any]:
     """The body's ``limit`` latest decisions of the register (its page): reference and text only."""
-    return list(db.session.execute(
+    return list(db.session.execute(_latest_decisions_statement(limit), {"body_id": body_id}).all())
+
+
+@functools.cache
+def _latest_decisions_statement(limit: int) -> Any:
+    # Built once: every body page runs it, and SQLAlchemy then reuses its cache key.
+    return (
         db.select(Decision.reference, DecisionText.text)
         .join(Decision, Decision.id == DecisionText.decision_id)
         .join(Minutes, Minutes.id == DecisionText.minutes_id)
-        .where(Decision.body_id == body_id, _in_latest_approved_minutes())
+        .where(Decision.body_id == sa.bindparam("body_id"), _in_latest_approved_minutes())
         .order_by(Decision.year.desc(), Decision.number.desc())
         .limit(limit)
-    ).all())
+    )
 
 
 def decision_years(body_id: int) -> list[int]:
