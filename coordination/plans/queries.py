@@ -66,15 +66,28 @@ def _zone() -> str:
 
 
 def plans_overview(visible: set[int] | None, as_of: date) -> list[tuple[ActionPlan, progress.PlanSummary]]:
-    """Every visible plan with its summary on ``as_of`` (a fixed number of queries)."""
+    """Every visible plan with its summary on ``as_of`` (a fixed number of queries).
+
+    A summary reads every item of its plan and their reports: it is cached under the plan's
+    ``items_version`` (moved by database triggers on every write to the plan's items and
+    reports, see plan_outline), so the dashboard does not roll up whole plans on each view.
+    """
     plans = all_plans(visible)
     if not plans:
         return []
-    nodes = light_nodes(ActionItem.plan_id.in_([p.id for p in plans]), as_of)
-    by_plan: dict[int, dict[int, progress.NodeProgress]] = {p.id: {} for p in plans}
-    for item_id, node in nodes.items():
-        by_plan[node.item.plan_id][item_id] = node
-    return [(p, progress.summarise(by_plan[p.id])) for p in plans]
+    keys = {p.id: f"plans:summary:{SUMMARY_FORMAT}:{p.id}:{p.created_at.isoformat()}:{p.items_version}:{as_of}:{_zone()}"
+            for p in plans}
+    found = dict(zip(keys, cache.get_many(*keys.values()), strict=True))
+    missing = [p.id for p in plans if found[p.id] is None]
+    if missing:
+        nodes = light_nodes(ActionItem.plan_id.in_(missing), as_of)
+        by_plan: dict[int, dict[int, progress.NodeProgress]] = {plan_id: {} for plan_id in missing}
+        for item_id, node in nodes.items():
+            by_plan[node.item.plan_id][item_id] = node
+        built = {plan_id: progress.summarise(by_plan[plan_id]) for plan_id in missing}
+        cache.set_many({keys[plan_id]: summary for plan_id, summary in built.items()})
+        found.update(built)
+    return [(p, found[p.id]) for p in plans]
 
 
 @dataclass
@@ -298,6 +311,7 @@ class Outline(OutlineShape):
 
 # Raised whenever OutlineShape or the roll-up changes, so a shared cache never serves old shapes.
 OUTLINE_FORMAT = "outline-1"
+SUMMARY_FORMAT = "summary-1"  # in the key of cached plan summaries: bump when PlanSummary changes
 
 
 def _outline_rows(item_filter: Any) -> list[OutlineNode]:
