@@ -58,7 +58,7 @@ def index():
     if staff:
         overdue_counts = plan_queries.overdue_counts_by_owner(visible, today)
         overdue_items = plan_queries.item_rows(
-            plan_queries.ItemFilters(overdue=True, sort="deadline"), visible, today, DASHBOARD_ROWS
+            plan_queries.ItemFilters(overdue=True, sort="deadline"), visible, today, DASHBOARD_ROWS, brief=True
         )
     return render_template(
         "dashboard/index.html",

@@ -105,31 +105,31 @@ class ItemFilters:
     open_only: bool = False
 
 
-def _item_rows_statement(filters: ItemFilters, visible: set[int] | None, today: date):
-    """The action list as it stood on ``today`` (the as-of date): states then, items that existed then."""
-    latest = progress.latest_updates_subquery(today)
+def _item_rows_statement(filters: ItemFilters, visible: set[int] | None, today: date, brief: bool = False):
+    """The action list as it stood on ``today`` (the as-of date): states then, items that existed then
+    (``brief``: with their plan and lead organisation only, for the dashboard's short lists)."""
+    # The item filters that need no state narrow the reports ranked too (not the whole table).
+    narrow = [] if visible is None else [ActionItem.body_id.in_(visible)]
+    if filters.plan:
+        narrow.append(ActionItem.plan_id == filters.plan)
+    if filters.owner:
+        narrow.append(ActionItem.lead_organisation_id == filters.owner)
+    latest = progress.latest_updates_subquery(today, sa.and_(*narrow) if narrow else None)
     status = sa.func.coalesce(latest.c.status, ItemStatus.NOT_STARTED.value).label("status")
     percent = sa.func.coalesce(latest.c.progress, 0).label("progress")
-    child = sa.orm.aliased(ActionItem, name="kid")
+    parents = sa.select(ActionItem.parent_id).where(ActionItem.parent_id.is_not(None))
     stmt = (
         sa.select(ActionItem, status, percent, latest.c.update_date)
         .outerjoin(latest, latest.c.item_id == ActionItem.id)
         .outerjoin(Organisation, Organisation.id == ActionItem.lead_organisation_id)
-        .where(~sa.exists().where(child.parent_id == ActionItem.id))  # actions only: leaves
+        .where(ActionItem.id.not_in(parents), *narrow)  # actions only: leaves
         .where(progress.existed_on(today, _zone(), latest))
-        .options(
-            joinedload(ActionItem.lead_organisation),
-            joinedload(ActionItem.plan),
-            joinedload(ActionItem.focal_person),
-            selectinload(ActionItem.areas),
-            selectinload(ActionItem.supporters),
-        )
+        .options(joinedload(ActionItem.lead_organisation), joinedload(ActionItem.plan))
     )
-    stmt = stmt.where(within(ActionItem.body_id, visible))
-    if filters.plan:
-        stmt = stmt.where(ActionItem.plan_id == filters.plan)
-    if filters.owner:
-        stmt = stmt.where(ActionItem.lead_organisation_id == filters.owner)
+    if not brief:
+        stmt = stmt.options(
+            joinedload(ActionItem.focal_person), selectinload(ActionItem.areas), selectinload(ActionItem.supporters),
+        )
     if filters.status:
         stmt = stmt.where(status == filters.status)
     if filters.priority:
@@ -193,9 +193,11 @@ def item_page(filters: ItemFilters, visible: set[int] | None, today: date, page:
     return _rows(result, today), total
 
 
-def item_rows(filters: ItemFilters, visible: set[int] | None, today: date, limit: int | None = None) -> list[ItemRow]:
-    """The rows the filter matches on ``today`` (the as-of date): all of them for the CSV, or the first ``limit``."""
-    stmt = _item_rows_statement(filters, visible, today)
+def item_rows(filters: ItemFilters, visible: set[int] | None, today: date, limit: int | None = None,
+              *, brief: bool = False) -> list[ItemRow]:
+    """The rows the filter matches on ``today`` (the as-of date): all of them for the CSV, or the first
+    ``limit`` (``brief``: items loaded with their plan and lead organisation only)."""
+    stmt = _item_rows_statement(filters, visible, today, brief)
     if limit is not None:
         stmt = stmt.limit(limit)
     return _rows(db.session.execute(stmt).unique().all(), today)
@@ -242,7 +244,7 @@ def item_detail(item_id: int) -> ActionItem | None:
 def organisation_items(organisation_id: int, visible: set[int] | None, today: date, limit: int = 25) -> list[ItemRow]:
     """An organisation's open actions, most urgent first: overdue, then by nearest deadline."""
     filters = ItemFilters(owner=organisation_id, sort="urgency", open_only=True)
-    return item_rows(filters, visible, today, limit)
+    return item_rows(filters, visible, today, limit, brief=True)
 
 
 def overdue_counts_by_owner(visible: set[int] | None, today: date) -> list[tuple[Organisation | None, int]]:
