@@ -118,16 +118,6 @@ class Quorum:
     present_organisations: list[str] | None = None
 
 
-def adopted_charter(body: Body, on: date) -> Charter | None:
-    return db.session.execute(
-        db.select(Charter).where(
-            Charter.body_id == body.id,
-            Charter.status.in_([CharterStatus.ADOPTED, CharterStatus.SUPERSEDED]),
-            Charter.adopted_on <= on,
-        ).order_by(Charter.adopted_on.desc(), Charter.number.desc()).limit(1)
-    ).scalar()
-
-
 def required_for(rule: QuorumRule, value: int | None, total: int) -> int:
     """Organisations needed: a majority is more than half; a percentage rounds up."""
     if rule == QuorumRule.FIXED:
@@ -157,18 +147,24 @@ def quorum(meeting: Meeting, charter: Charter | None, member_organisations: int)
     )
 
 
-def member_organisation_count(body: Body, on: date) -> int:
-    return db.session.execute(
-        db.select(db.func.count()).select_from(OrganisationMembership).where(
-            OrganisationMembership.body_id == body.id,
-            OrganisationMembership.kind == MembershipKind.MEMBER,
-            OrganisationMembership.start_date <= on,
-            db.or_(OrganisationMembership.end_date.is_(None), OrganisationMembership.end_date >= on),
-        )
-    ).scalar()
-
-
 def meeting_quorum(meeting: Meeting) -> Quorum:
     """Quorum of a meeting: the charter in force on its day, over the member organisations seated that day."""
     day = dates.local_date(meeting)
-    return quorum(meeting, adopted_charter(meeting.body, day), member_organisation_count(meeting.body, day))
+    members = (
+        db.select(db.func.count()).select_from(OrganisationMembership).where(
+            OrganisationMembership.body_id == meeting.body_id,
+            OrganisationMembership.kind == MembershipKind.MEMBER,
+            OrganisationMembership.start_date <= day,
+            db.or_(OrganisationMembership.end_date.is_(None), OrganisationMembership.end_date >= day),
+        ).scalar_subquery()
+    )
+    # The charter in force that day and the member organisations seated then, in one query
+    # (the count only matters when there is a charter).
+    found = db.session.execute(
+        db.select(Charter, members.label("members")).where(
+            Charter.body_id == meeting.body_id,
+            Charter.status.in_([CharterStatus.ADOPTED, CharterStatus.SUPERSEDED]),
+            Charter.adopted_on <= day,
+        ).order_by(Charter.adopted_on.desc(), Charter.number.desc()).limit(1)
+    ).first()
+    return quorum(meeting, found[0], found[1]) if found else Quorum(judged=False)

@@ -28,13 +28,26 @@ def meeting_page(meeting_id: int) -> Meeting | None:
         db.select(Meeting).where(Meeting.id == meeting_id).options(
             joinedload(Meeting.body),
             joinedload(Meeting.series),
+            # Few rows each: the versions of the minutes join the meeting's row, the items'
+            # attachments their item's (one round trip less each).
+            joinedload(Meeting.minutes),
             selectinload(Meeting.agenda).options(
                 joinedload(AgendaItem.presenter), joinedload(AgendaItem.presenter_organisation),
-                selectinload(AgendaItem.attachments),
+                joinedload(AgendaItem.attachments),
             ),
             selectinload(Meeting.attachments),
             selectinload(Meeting.invitations).options(joinedload(Invitation.person), joinedload(Invitation.organisation)),
-            selectinload(Meeting.minutes),
+        )
+    ).unique().scalar_one_or_none()
+
+
+def minutes_meeting(meeting_id: int) -> Meeting | None:
+    """A meeting with what its minutes' page shows: its body, its versions of the minutes, the
+    invitees with their organisations (not the agenda or attachments of the meeting page)."""
+    return db.session.execute(
+        db.select(Meeting).where(Meeting.id == meeting_id).options(
+            joinedload(Meeting.body), joinedload(Meeting.minutes),
+            selectinload(Meeting.invitations).options(joinedload(Invitation.person), joinedload(Invitation.organisation)),
         )
     ).unique().scalar_one_or_none()
 

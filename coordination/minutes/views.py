@@ -56,7 +56,7 @@ def _quorum_text(meeting: Meeting) -> str:
 
 
 def _minutes_page(minutes: Minutes, status: int = 200, **forms):
-    meeting = meeting_queries.meeting_page(minutes.meeting_id)
+    meeting = meeting_queries.minutes_meeting(minutes.meeting_id)
     quorum_text = _quorum_text(meeting)
     # The secretariat's forms (and the lists they offer) are built only for those who edit.
     manage = can(current_user, "edit", minutes)
