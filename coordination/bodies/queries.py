@@ -146,7 +146,7 @@ def _body_page_statement(sources: tuple) -> Any:
             joinedload(Body.parent),
             joinedload(Body.lead_organisation),
             joinedload(Body.secretariat_organisation),
-            selectinload(Body.children),
+            joinedload(Body.children),  # a few rows: one round trip less
             *page.load_options(sources),
         )
     )
