@@ -107,7 +107,7 @@ class ItemFilters:
 
 def _item_rows_statement(filters: ItemFilters, visible: set[int] | None, today: date, brief: bool = False):
     """The action list as it stood on ``today`` (the as-of date): states then, items that existed then
-    (``brief``: with their plan and lead organisation only, for the dashboard's short lists)."""
+    (``brief``: with their plan and lead organisation only, for the lists that show no more)."""
     # The item filters that need no state narrow the reports ranked too (not the whole table).
     narrow = [] if visible is None else [ActionItem.body_id.in_(visible)]
     if filters.plan:
@@ -186,8 +186,9 @@ def _rows(result, today: date) -> list[ItemRow]:
 
 
 def item_page(filters: ItemFilters, visible: set[int] | None, today: date, page: int, per_page: int):
-    """One page of the filtered action list and the total count (two queries + eager loads)."""
-    stmt = _item_rows_statement(filters, visible, today)
+    """One page of the filtered action list and the total count (two queries): the list shows
+    no areas, supporters or focal person, so the items are loaded brief."""
+    stmt = _item_rows_statement(filters, visible, today, brief=True)
     total = db.session.execute(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())).scalar()
     result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
     return _rows(result, today), total
