@@ -186,20 +186,12 @@ def _rows(result, today: date) -> list[ItemRow]:
 
 
 def item_page(filters: ItemFilters, visible: set[int] | None, today: date, page: int, per_page: int):
-    """One page of the filtered action list and the total count (one query; a second only for a
-    page past the end): the list shows no areas, supporters or focal person, so the items are
-    loaded brief."""
+    """One page of the filtered action list and the total count (two queries): the list shows
+    no areas, supporters or focal person, so the items are loaded brief."""
     stmt = _item_rows_statement(filters, visible, today, brief=True)
-    # The window counts every matching row before LIMIT applies (the joins are many-to-one).
-    paged = stmt.add_columns(sa.func.count().over().label("total")).limit(per_page).offset((page - 1) * per_page)
-    result = db.session.execute(paged).unique().all()
-    if result:
-        total = result[0].total
-    elif page > 1:
-        total = db.session.execute(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())).scalar()
-    else:
-        total = 0
-    return _rows([row[:4] for row in result], today), total
+    total = db.session.execute(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())).scalar()
+    result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return _rows(result, today), total
 
 
 def item_rows(filters: ItemFilters, visible: set[int] | None, today: date, limit: int | None = None,
