@@ -5,7 +5,7 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -123,6 +123,20 @@ def body_tree(visible: set[int] | None, on: date) -> list[TreeRow]:
         TreeRow(b, depth, _current_count(b.organisation_memberships, on), _current_count(b.person_memberships, on))
         for b, depth in tree_order(bodies)
     ]
+
+
+class OutlineRow(NamedTuple):
+    body: Body
+    depth: int
+
+
+def body_outline(visible: set[int] | None) -> list[OutlineRow]:
+    """Visible bodies in tree order with their depth, as :func:`body_tree` orders them, without
+    the seat counts (one query: for a page that lists the structure only)."""
+    bodies = list(db.session.execute(db.select(Body).order_by(Body.name)).scalars())
+    if visible is not None:
+        bodies = [b for b in bodies if b.id in visible]
+    return [OutlineRow(b, depth) for b, depth in tree_order(bodies)]
 
 
 def _current_count(seats: list, on: date) -> int:

@@ -39,7 +39,7 @@ def index():
     today = local_today()
     visible = visible_body_ids(current_user)
     my_bodies = bodies_sat_on(current_user)
-    rows = body_queries.body_tree(visible, today)
+    rows = body_queries.body_outline(visible)  # the structure only: no seat counts shown
     my_items = []
     if current_user.organisation_id and current_user.role == Role.MEMBER:
         my_items = plan_queries.organisation_items(current_user.organisation_id, visible, today, DASHBOARD_ROWS)
