@@ -24,8 +24,15 @@ def get_meeting(meeting_id: int) -> Meeting | None:
 
 
 def meeting_page(meeting_id: int) -> Meeting | None:
-    return db.session.execute(
-        db.select(Meeting).where(Meeting.id == meeting_id).options(
+    return db.session.execute(_meeting_page_statement(), {"meeting_id": meeting_id}).unique().scalar_one_or_none()
+
+
+@functools.cache
+def _meeting_page_statement() -> Any:
+    # Built once (the meeting page is a hot read): SQLAlchemy then reuses its cache key
+    # instead of rebuilding every loader option per request.
+    return (
+        db.select(Meeting).where(Meeting.id == sa.bindparam("meeting_id")).options(
             joinedload(Meeting.body),
             joinedload(Meeting.series),
             # Few rows each: the versions of the minutes join the meeting's row, the items'
@@ -38,18 +45,22 @@ def meeting_page(meeting_id: int) -> Meeting | None:
             selectinload(Meeting.attachments),
             selectinload(Meeting.invitations).options(joinedload(Invitation.person), joinedload(Invitation.organisation)),
         )
-    ).unique().scalar_one_or_none()
+    )
 
 
 def minutes_meeting(meeting_id: int) -> Meeting | None:
     """A meeting with what its minutes' page shows: its body, its versions of the minutes, the
     invitees with their organisations (not the agenda or attachments of the meeting page)."""
-    return db.session.execute(
-        db.select(Meeting).where(Meeting.id == meeting_id).options(
-            joinedload(Meeting.body), joinedload(Meeting.minutes),
-            selectinload(Meeting.invitations).options(joinedload(Invitation.person), joinedload(Invitation.organisation)),
-        )
-    ).unique().scalar_one_or_none()
+    return db.session.execute(_minutes_meeting_statement(), {"meeting_id": meeting_id}).unique().scalar_one_or_none()
+
+
+@functools.cache
+def _minutes_meeting_statement() -> Any:
+    # Built once, like _meeting_page_statement.
+    return db.select(Meeting).where(Meeting.id == sa.bindparam("meeting_id")).options(
+        joinedload(Meeting.body), joinedload(Meeting.minutes),
+        selectinload(Meeting.invitations).options(joinedload(Invitation.person), joinedload(Invitation.organisation)),
+    )
 
 
 def body_meetings(body_id: int, limit: int = 10) -> tuple[list[Any], list[Any]]:

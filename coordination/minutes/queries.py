@@ -21,14 +21,18 @@ from coordination.minutes.models import (
 
 def minutes_page(minutes_id: int) -> Minutes | None:
     """One version of the minutes with what its page shows (meeting, sections, decisions, comments)."""
-    return db.session.execute(
-        db.select(Minutes).where(Minutes.id == minutes_id).options(
-            joinedload(Minutes.meeting).joinedload(Meeting.body),
-            selectinload(Minutes.sections), selectinload(Minutes.decisions),
-            selectinload(Minutes.comments).joinedload(MinutesComment.author),
-            joinedload(Minutes.approved_at_meeting), joinedload(Minutes.approved_by),
-        )
-    ).unique().scalar_one_or_none()
+    return db.session.execute(_minutes_page_statement(), {"minutes_id": minutes_id}).unique().scalar_one_or_none()
+
+
+@functools.cache
+def _minutes_page_statement() -> Any:
+    # Built once (the minutes page is a hot read): SQLAlchemy then reuses its cache key.
+    return db.select(Minutes).where(Minutes.id == sa.bindparam("minutes_id")).options(
+        joinedload(Minutes.meeting).joinedload(Meeting.body),
+        selectinload(Minutes.sections), selectinload(Minutes.decisions),
+        selectinload(Minutes.comments).joinedload(MinutesComment.author),
+        joinedload(Minutes.approved_at_meeting), joinedload(Minutes.approved_by),
+    )
 
 
 def decision(minutes: Minutes, decision_id: int, **_url: Any) -> DecisionText | None:
