@@ -67,7 +67,7 @@ def visible_body_ids(user: User) -> set[int] | None:
             cache[user.id] = body_queries.visible_body_ids(seats[user.id])
         else:  # both in one query
             seats[user.id], cache[user.id] = body_queries.seats_and_visible_bodies(
-                membership_queries.sat_on_statement(user, local_today()))
+                *membership_queries.sat_on_statement(user, local_today()))
     return cache[user.id]
 
 

@@ -21,13 +21,18 @@ def visible_body_ids(sat_on: set[int]) -> set[int]:
     return _visible(db.session.execute(db.select(Body.id, Body.parent_id, Body.visibility)).all(), sat_on)
 
 
-def seats_and_visible_bodies(sat_on: Any) -> tuple[set[int], set[int]]:
+def seats_and_visible_bodies(sat_on: Any, params: dict[str, Any]) -> tuple[set[int], set[int]]:
     """(bodies sat on, bodies visible) in one query; ``sat_on`` selects the ids of the bodies
-    the member sits on (a statement, run inside this one)."""
-    rows = db.session.execute(
-        db.select(Body.id, Body.parent_id, Body.visibility, Body.id.in_(sat_on).label("sat"))).all()
+    the member sits on (a statement, run inside this one, with its ``params``)."""
+    rows = db.session.execute(_seats_and_visible_statement(sat_on), params).all()
     seats = {r.id for r in rows if r.sat}
     return seats, _visible(rows, seats)
+
+
+@functools.lru_cache(maxsize=16)
+def _seats_and_visible_statement(sat_on: Any) -> Any:
+    # Kept per inner statement (those are built once per shape): every page of a member runs it.
+    return db.select(Body.id, Body.parent_id, Body.visibility, Body.id.in_(sat_on).label("sat"))
 
 
 def _visible(rows: list, sat_on: set[int]) -> set[int]:

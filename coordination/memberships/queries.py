@@ -1,11 +1,13 @@
 """Read-side queries for seats: who sits where on a day, a body's composition and seat history."""
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from coordination.accounts.models import User
@@ -22,18 +24,29 @@ def _current(model, on: date):
 
 def body_ids_sat_on(user: User, on: date) -> set[int]:
     """Bodies ``user`` sits on at ``on``: a personal seat, or their organisation's seat."""
-    return set(db.session.execute(sat_on_statement(user, on)).scalars())
+    statement, params = sat_on_statement(user, on)
+    return set(db.session.execute(statement, params).scalars())
 
 
-def sat_on_statement(user: User, on: date) -> Any:
-    """The statement selecting the ids of :func:`body_ids_sat_on` (to embed in another query)."""
-    stmt = db.select(PersonMembership.body_id).where(
-        PersonMembership.user_id == user.id, _current(PersonMembership, on)
-    )
+def sat_on_statement(user: User, on: date) -> tuple[Any, dict[str, Any]]:
+    """The statement selecting the ids of :func:`body_ids_sat_on` (to embed in another query) and
+    its parameters: the statement is built once per shape (every page asks), the values are bound."""
+    params = {"sat_user": user.id, "sat_on": on}
     if user.organisation_id:
+        params["sat_organisation"] = user.organisation_id
+    return _sat_on_statement(bool(user.organisation_id)), params
+
+
+@functools.cache
+def _sat_on_statement(with_organisation: bool) -> Any:
+    on = sa.bindparam("sat_on", type_=sa.Date)
+    stmt = db.select(PersonMembership.body_id).where(
+        PersonMembership.user_id == sa.bindparam("sat_user"), _current(PersonMembership, on)
+    )
+    if with_organisation:
         stmt = stmt.union(
             db.select(OrganisationMembership.body_id).where(
-                OrganisationMembership.organisation_id == user.organisation_id,
+                OrganisationMembership.organisation_id == sa.bindparam("sat_organisation"),
                 _current(OrganisationMembership, on),
             )
         )
