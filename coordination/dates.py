@@ -8,7 +8,7 @@ template filters (``localtime``, ``localdate``, ``span``, ``moment``).
 """
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -16,7 +16,7 @@ from babel import Locale
 from babel.dates import format_interval as babel_format_interval
 from babel.dates import format_skeleton
 from flask import current_app
-from flask_babel import format_date, format_time
+from flask_babel import format_date, format_time, get_locale
 
 from coordination.i18n import current_locale
 
@@ -138,14 +138,32 @@ def localtime(value: datetime | None, tz: str | None = None, fmt: str = "medium"
     if value is None:
         return ""
     local = value.astimezone(zone(tz))
-    day = format_date(local.date(), fmt)
-    hour = format_time(local.time(), "short", rebase=False)
+    locale = get_locale()
+    day = _date_in(local.date(), fmt, locale) if locale else format_date(local.date(), fmt)
+    hour = _time_in(local.time(), locale) if locale else format_time(local.time(), "short", rebase=False)
     return f"{day}, {hour} {local.tzname()}"
 
 
 def localdate(value: date | None, fmt: str = "medium") -> str:
     """A calendar date in the reader's language ("Nov 3, 2026", « 3 nov. 2026 », "3 nov 2026")."""
-    return format_date(value, fmt) if value else ""
+    if not value:
+        return ""
+    locale = get_locale()
+    # A datetime is rebased to the reader's zone by Flask-Babel: only plain dates are kept.
+    return _date_in(value, fmt, locale) if locale and type(value) is date else format_date(value, fmt)
+
+
+# Pages write the same dates and hours many times (deadlines, seat start dates, meetings):
+# each is formatted once per language and process (Babel's formatting is costly next to a
+# dictionary look-up), by the same Flask-Babel call, whose result depends on nothing else.
+@lru_cache(maxsize=4096)
+def _date_in(value: date, fmt: str, locale: Locale) -> str:
+    return format_date(value, fmt)
+
+
+@lru_cache(maxsize=2048)
+def _time_in(value: time, locale: Locale) -> str:
+    return format_time(value, "short", rebase=False)
 
 
 def register(app) -> None:

@@ -34,9 +34,14 @@ def add_register_part(name: str, part: RegisterPart) -> None:
     _register_parts[name] = part
 
 
-def load_options() -> tuple[ORMOption, ...]:
+def option_sources() -> tuple[Callable[[], tuple[ORMOption, ...]], ...]:
+    """What gives the sections' loader options (hashable: a query built from them can be kept)."""
+    return tuple(options for _section, options in _sections.values() if options)
+
+
+def load_options(sources: tuple[Callable[[], tuple[ORMOption, ...]], ...] | None = None) -> tuple[ORMOption, ...]:
     """The loader options the sections need on the body's query (so templates query nothing)."""
-    return tuple(option for _section, options in _sections.values() if options for option in options())
+    return tuple(option for options in (option_sources() if sources is None else sources) for option in options())
 
 
 def context(body: Body, today: date) -> dict[str, Any]:

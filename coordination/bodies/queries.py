@@ -1,11 +1,13 @@
 """Read-side queries for bodies: visibility, the tree, the body page."""
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
+import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from coordination.bodies import page
@@ -22,8 +24,7 @@ def visible_body_ids(sat_on: set[int]) -> set[int]:
 def seats_and_visible_bodies(sat_on: Any, params: dict[str, Any]) -> tuple[set[int], set[int]]:
     """(bodies sat on, bodies visible) in one query; ``sat_on`` selects the ids of the bodies
     the member sits on (a statement run inside this one, with ``params``)."""
-    rows = db.session.execute(
-        db.select(Body.id, Body.parent_id, Body.visibility, Body.id.in_(sat_on).label("sat")), params).all()
+    rows = db.session.execute(_seats_and_visible_statement(sat_on), params).all()
     return seats_and_visible(rows)
 
 
@@ -32,6 +33,12 @@ def seats_and_visible(rows: list) -> tuple[set[int], set[int]]:
     and ``sat`` (whether the member sits on it)."""
     seats = {r.id for r in rows if r.sat}
     return seats, _visible(rows, seats)
+
+
+@functools.lru_cache(maxsize=16)
+def _seats_and_visible_statement(sat_on: Any) -> Any:
+    # Kept per inner statement (those are built once per shape): every page of a member runs it.
+    return db.select(Body.id, Body.parent_id, Body.visibility, Body.id.in_(sat_on).label("sat"))
 
 
 def _visible(rows: list, sat_on: set[int]) -> set[int]:
@@ -129,23 +136,45 @@ def body_tree(visible: set[int] | None, on: date) -> list[TreeRow]:
     ]
 
 
+class OutlineRow(NamedTuple):
+    body: Body
+    depth: int
+
+
+def body_outline(visible: set[int] | None) -> list[OutlineRow]:
+    """Visible bodies in tree order with their depth, as :func:`body_tree` orders them, without
+    the seat counts (one query: for a page that lists the structure only)."""
+    bodies = list(db.session.execute(db.select(Body).order_by(Body.name)).scalars())
+    if visible is not None:
+        bodies = [b for b in bodies if b.id in visible]
+    return [OutlineRow(b, depth) for b, depth in tree_order(bodies)]
+
+
 def _current_count(seats: list, on: date) -> int:
     return sum(1 for seat in seats if seat.is_current(on))
 
 
 def body_page(body_id: int) -> Body | None:
     """A body with everything its page shows, loaded up front."""
-    return db.session.execute(
+    statement = _body_page_statement(page.option_sources())
+    return db.session.execute(statement, {"body_id": body_id}).unique().scalar_one_or_none()
+
+
+@functools.cache
+def _body_page_statement(sources: tuple) -> Any:
+    # Built once per set of sections: the body page is a hot read, and SQLAlchemy then
+    # reuses the statement's cache key instead of rebuilding every loader option per request.
+    return (
         db.select(Body)
-        .where(Body.id == body_id)
+        .where(Body.id == sa.bindparam("body_id"))
         .options(
             joinedload(Body.parent),
             joinedload(Body.lead_organisation),
             joinedload(Body.secretariat_organisation),
-            selectinload(Body.children),
-            *page.load_options(),
+            joinedload(Body.children),  # a few rows: one round trip less
+            *page.load_options(sources),
         )
-    ).unique().scalar_one_or_none()
+    )
 
 
 def tree_order(bodies: list[Body]) -> list[tuple[Body, int]]:

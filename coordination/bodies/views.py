@@ -9,7 +9,7 @@ from coordination.bodies import page, queries, services
 from coordination.bodies.forms import BodyForm
 from coordination.bodies.models import Body
 from coordination.dates import local_today
-from coordination.forms import ConfirmForm, submit
+from coordination.forms import submit
 from coordination.organisations.queries import all_organisations
 from coordination.permissions import guard, visible_body_ids
 from coordination.urls import id_arg
@@ -49,7 +49,7 @@ def detail(body: Body):
     visible = visible_body_ids(current_user)
     children = [c for c in body.children if visible is None or c.id in visible]
     return render_template(
-        "bodies/detail.html", body=body, children=children, today=today, confirm=ConfirmForm(),
+        "bodies/detail.html", body=body, children=children, today=today,
         **page.context(body, today),
     )
 

@@ -107,7 +107,7 @@ def governance_overview(visible: set[int] | None, on: date) -> list[GovernanceRo
 # What the body page needs of its charters (see coordination.bodies.page).
 def body_page_options() -> tuple:
     """Loader options of the charter section (built on call: at import the mappers may not be complete)."""
-    return (selectinload(Body.charters).selectinload(Charter.signatories),)
+    return (selectinload(Body.charters).joinedload(Charter.signatories),)
 
 
 def body_page_section(body: Body, today: date) -> dict[str, Any]:

@@ -39,7 +39,7 @@ def index():
     today = local_today()
     visible = visible_body_ids(current_user)
     my_bodies = bodies_sat_on(current_user)
-    rows = body_queries.body_tree(visible, today)
+    rows = body_queries.body_outline(visible)  # the structure only: no seat counts shown
     my_items = []
     if current_user.organisation_id and current_user.role == Role.MEMBER:
         my_items = plan_queries.organisation_items(current_user.organisation_id, visible, today, DASHBOARD_ROWS)
@@ -58,7 +58,7 @@ def index():
     if staff:
         overdue_counts = plan_queries.overdue_counts_by_owner(visible, today)
         overdue_items = plan_queries.item_rows(
-            plan_queries.ItemFilters(overdue=True, sort="deadline"), visible, today, DASHBOARD_ROWS
+            plan_queries.ItemFilters(overdue=True, sort="deadline"), visible, today, DASHBOARD_ROWS, brief=True
         )
     return render_template(
         "dashboard/index.html",

@@ -6,28 +6,30 @@ evaluation can store it with its other figures.
 """
 from __future__ import annotations
 
+import functools
 import statistics
 from collections import defaultdict
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from coordination.bodies.models import Body, BodyStatus
 from coordination.bodies.queries import tree_order
 from coordination.charters.models import Charter, CharterStatus, LegalStatus, MeetingFrequency
 from coordination.dates import to_local
-from coordination.evaluations.figures import end_of_day_utc, latest_reports
+from coordination.evaluations.figures import end_of_day_utc
 from coordination.extensions import db
 from coordination.meetings.attendance import required_for
-from coordination.meetings.models import Meeting, MeetingStatus, Presence
+from coordination.meetings.models import Invitation, Meeting, MeetingStatus, Presence
 from coordination.memberships.models import MembershipKind, OrganisationMembership
 from coordination.minutes.models import Minutes
 from coordination.organisations.models import Level
 from coordination.plans import progress
-from coordination.plans.models import ActionItem, ActionItemArea, ItemStatus
+from coordination.plans.models import ActionItem, ActionItemArea
 
 # Flags a body can raise, in the order they are reported.
 FLAGS = ("no_charter", "cannot_sign", "unsigned", "frequency", "quorum", "minutes", "overdue")
@@ -70,31 +72,28 @@ def expected_meetings(charter: Charter | None, start: date, end: date) -> int | 
     return round(per_year * ((end - start).days + 1) / 365.25)
 
 
+@dataclass(frozen=True)
+class HeldMeeting:
+    """A meeting held in the period, as the health figures need it."""
+
+    id: int
+    body_id: int
+    title: str
+    start: datetime
+    timezone: str
+    present: int  # member organisations with a voting invitee present
+
+
 def body_health(
-    bodies: list[Body], start: date, end: date, meetings: list[Meeting], minutes: list[Minutes],
-    items: list[ActionItem], states: dict[int, progress.State],
+    bodies: list[Body], start: date, end: date, meetings: list[HeldMeeting], approvals: dict[int, date],
+    items: dict[tuple[int, int | None], tuple[int, int]],
 ) -> list[dict[str, Any]]:
-    """Health figures of each body from loaded rows (no query)."""
+    """Health figures of each body from loaded rows (no query): the meetings held, the day each
+    meeting's minutes were first approved, and (items, overdue) per (body, lead organisation)."""
     limit = approval_limit()
-    meetings_by_body: dict[int, list[Meeting]] = defaultdict(list)
+    meetings_by_body: dict[int, list[HeldMeeting]] = defaultdict(list)
     for m in meetings:
         meetings_by_body[m.body_id].append(m)
-    zones = {m.id: m.timezone for m in meetings}
-    approvals: dict[int, date] = {}
-    for m in minutes:
-        # Minutes are approved at a later meeting: that meeting's day is the approval date
-        # (``approved_on`` is when it was recorded in the portal).
-        if m.approved_at_meeting is not None:
-            day = to_local(m.approved_at_meeting.start, m.approved_at_meeting.timezone).date()
-        elif m.approved_on is not None:
-            day = to_local(m.approved_on, zones.get(m.meeting_id, "UTC")).date()
-        else:
-            continue
-        if day <= end and (m.meeting_id not in approvals or day < approvals[m.meeting_id]):
-            approvals[m.meeting_id] = day
-    items_by_body: dict[int, list[ActionItem]] = defaultdict(list)
-    for item in items:
-        items_by_body[item.body_id].append(item)
     result = []
     for body in bodies:
         charter = charter_in_force(body.charters, end)
@@ -111,22 +110,19 @@ def body_health(
             rule = charter_in_force(body.charters, day)
             if rule is not None:
                 total = len(_member_orgs(body, day))
-                present = {
-                    i.organisation_id for i in meeting.invitations
-                    if i.voting and i.presence == Presence.PRESENT and i.organisation_id
-                }
                 judged += 1
-                met += len(present) >= required_for(rule.quorum_rule, rule.quorum_value, total)
+                met += meeting.present >= required_for(rule.quorum_rule, rule.quorum_value, total)
             approved = approvals.get(meeting.id)
             if approved is not None:
                 delays.append((approved - day).days)
             elif (end - day).days > limit:
                 late.append({"meeting": meeting.title, "date": day.isoformat(), "days": (end - day).days})
         expected = expected_meetings(charter, max(start, charter.adopted_on) if charter else start, end)
-        own = [i for i in items_by_body.get(body.id, []) if i.lead_organisation_id in member_ids]
-        overdue = sum(
-            progress.is_overdue(i.deadline, states.get(i.id, progress.NOT_STARTED).status, end) for i in own
-        )
+        own = overdue = 0
+        for org_id in member_ids:
+            counted, late_items = items.get((body.id, org_id), (0, 0))
+            own += counted
+            overdue += late_items
         legal = _value(charter.legal_status) if charter else None
         row = {
             "body_id": body.id, "name": body.name, "acronym": body.acronym, "level": _value(body.level),
@@ -142,7 +138,7 @@ def body_health(
             "minutes_approved": len(delays),
             "median_days_to_approval": round(statistics.median(delays), 1) if delays else None,
             "approval_limit_days": limit, "minutes_late": late,
-            "member_items": len(own), "member_items_overdue": overdue, "overdue_share": _share(overdue, len(own)),
+            "member_items": own, "member_items_overdue": overdue, "overdue_share": _share(overdue, own),
         }
         flags = []
         if charter is None:
@@ -189,49 +185,110 @@ def coverage(end: date, plan_id: int | None = None) -> list[dict[str, Any]]:
     return [{"area": a, "bodies": by_area.get(a, []), "actions": counts.get(a, 0)} for a in areas]
 
 
-def governance_health(body_ids: list[int] | None, start: date, end: date, plan_id: int | None = None,
-                      *, with_coverage: bool = True) -> dict[str, Any]:
+def governance_health(body_ids: list[int] | None, start: date, end: date, plan_id: int | None = None) -> dict[str, Any]:
     """Health of the given bodies (None: all) over ``start``–``end``, and coverage (a fixed number
-    of queries); ``with_coverage=False`` leaves the department coverage out (the body page)."""
+    of queries, whatever the number of meetings and items)."""
     stmt = db.select(Body).options(
         selectinload(Body.charters).selectinload(Charter.signatories),
         selectinload(Body.organisation_memberships).joinedload(OrganisationMembership.organisation),
     ).where(sa.or_(Body.established_on.is_(None), Body.established_on <= end)).order_by(Body.name)
     if body_ids is not None:
         stmt = stmt.where(Body.id.in_(body_ids))
-    bodies = list(db.session.execute(stmt).scalars())
-    bodies = [b for b, _depth in tree_order(bodies)]
-    ids = [b.id for b in bodies]
-    meetings = list(
-        db.session.execute(
-            db.select(Meeting).where(
-                Meeting.body_id.in_(ids), Meeting.status == MeetingStatus.HELD,
-                Meeting.start >= end_of_day_utc(start - timedelta(days=1)),
-                Meeting.start < end_of_day_utc(end),
-            ).options(selectinload(Meeting.invitations))
-        ).scalars()
-    ) if ids else []
-    minutes = list(
-        db.session.execute(
-            db.select(Minutes).where(Minutes.meeting_id.in_([m.id for m in meetings]))
-            .options(joinedload(Minutes.approved_at_meeting))
-        ).scalars()
-    ) if meetings else []
-    kid = sa.orm.aliased(ActionItem)
-    items = list(
-        db.session.execute(
-            db.select(ActionItem).where(
-                ActionItem.body_id.in_(ids), ActionItem.created_at < end_of_day_utc(end),
-                ~sa.exists().where(kid.parent_id == ActionItem.id),
-            )
-        ).scalars()
-    ) if ids else []
-    reports = latest_reports(
-        sa.select(ActionItem.id).where(ActionItem.body_id.in_(ids)), end
-    ) if items else {}
-    states = {k: progress.State(ItemStatus(r.status), r.progress, r.update_date) for k, r in reports.items()}
+    bodies = [b for b, _depth in tree_order(list(db.session.execute(stmt).scalars()))]
     return {
         "period_start": start.isoformat(), "period_end": end.isoformat(),
-        "bodies": body_health(bodies, start, end, meetings, minutes, items, states),
-        "coverage": coverage(end, plan_id) if with_coverage else None,
+        "bodies": bodies_health(bodies, start, end),
+        "coverage": coverage(end, plan_id),
     }
+
+
+def bodies_health(bodies: list[Body], start: date, end: date) -> list[dict[str, Any]]:
+    """Health rows of ``bodies`` (loaded with their charters and signatories, and their seats with
+    the organisations) over ``start``–``end``: two queries, whatever the number of meetings and items."""
+    ids = [b.id for b in bodies]
+    if not ids:
+        return []
+    meetings, approvals = _held_meetings(ids, start, end)
+    return body_health(bodies, start, end, meetings, approvals, _member_items(ids, end))
+
+
+@functools.cache
+def _held_meetings_statement() -> sa.Select:
+    # Built once: a hot read (every body page) whose values are all bind parameters, so
+    # SQLAlchemy reuses its cache key and compiled form instead of rebuilding them per request.
+    present = (
+        sa.select(sa.func.count(sa.distinct(Invitation.organisation_id)))
+        .where(Invitation.meeting_id == Meeting.id, Invitation.voting.is_(True),
+               Invitation.presence == Presence.PRESENT, Invitation.organisation_id.is_not(None))
+        .scalar_subquery()
+    )
+    approving = sa.orm.aliased(Meeting)
+    return (
+        sa.select(
+            Meeting.id, Meeting.body_id, Meeting.title, Meeting.start, Meeting.timezone, present.label("present"),
+            Minutes.id.label("minutes_id"), Minutes.approved_on,
+            approving.start.label("approved_at"), approving.timezone.label("approved_zone"),
+        )
+        .outerjoin(Minutes, Minutes.meeting_id == Meeting.id)
+        .outerjoin(approving, approving.id == Minutes.approved_at_meeting_id)
+        .where(
+            Meeting.body_id.in_(sa.bindparam("ids", expanding=True)), Meeting.status == MeetingStatus.HELD,
+            Meeting.start >= sa.bindparam("after", type_=Meeting.start.type),
+            Meeting.start < sa.bindparam("before", type_=Meeting.start.type),
+        )
+        .order_by(Meeting.start, Meeting.id)
+    )
+
+
+def _held_meetings(ids: list[int], start: date, end: date) -> tuple[list[HeldMeeting], dict[int, date]]:
+    """The meetings held in the period with the organisations present, and per meeting the day its
+    minutes were first approved (on or before ``end``), in one query."""
+    rows = db.session.execute(_held_meetings_statement(), {
+        "ids": ids, "after": end_of_day_utc(start - timedelta(days=1)), "before": end_of_day_utc(end),
+    }).all()
+    meetings: dict[int, HeldMeeting] = {}
+    approvals: dict[int, date] = {}
+    for r in rows:
+        if r.id not in meetings:
+            meetings[r.id] = HeldMeeting(r.id, r.body_id, r.title, r.start, r.timezone, r.present)
+        if r.minutes_id is None:
+            continue
+        # Minutes are approved at a later meeting: that meeting's day is the approval date
+        # (``approved_on`` is when it was recorded in the portal).
+        if r.approved_at is not None:
+            day = to_local(r.approved_at, r.approved_zone).date()
+        elif r.approved_on is not None:
+            day = to_local(r.approved_on, r.timezone).date()
+        else:
+            continue
+        if day <= end and (r.id not in approvals or day < approvals[r.id]):
+            approvals[r.id] = day
+    return list(meetings.values()), approvals
+
+
+@functools.cache
+def _member_items_statement() -> sa.Select:
+    # Built once, like _held_meetings_statement. A leaf is an item no other item names as parent.
+    ids = sa.bindparam("ids", expanding=True)
+    end = sa.bindparam("end", type_=sa.Date)
+    latest = progress.latest_updates_subquery(end, ActionItem.body_id.in_(ids))
+    overdue = sa.case(
+        (sa.and_(ActionItem.deadline.is_not(None), ActionItem.deadline < end,
+                 sa.or_(latest.c.status.is_(None), latest.c.status.not_in(progress.CLOSED))), 1),
+        else_=0,
+    )
+    parents = sa.select(ActionItem.parent_id).where(ActionItem.parent_id.is_not(None))
+    return (
+        sa.select(ActionItem.body_id, ActionItem.lead_organisation_id, sa.func.count(), sa.func.sum(overdue))
+        .outerjoin(latest, latest.c.item_id == ActionItem.id)
+        .where(ActionItem.body_id.in_(ids), ActionItem.created_at < sa.bindparam("before", type_=ActionItem.created_at.type),
+               ActionItem.id.not_in(parents))
+        .group_by(ActionItem.body_id, ActionItem.lead_organisation_id)
+    )
+
+
+def _member_items(ids: list[int], end: date) -> dict[tuple[int, int | None], tuple[int, int]]:
+    """Per (body, lead organisation): the items (leaves that existed on ``end``) and how many of
+    them were overdue on ``end`` by their latest report, counted in the database (one query)."""
+    rows = db.session.execute(_member_items_statement(), {"ids": ids, "end": end, "before": end_of_day_utc(end)}).all()
+    return {(body_id, org_id): (int(n), int(late or 0)) for body_id, org_id, n, late in rows}

@@ -1,6 +1,8 @@
 """Translated labels the evaluation page, Word report and spreadsheet share (exports stay pure)."""
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 from flask_babel import lazy_gettext as _l
 
 from coordination.charters.models import LegalStatus, MeetingFrequency
@@ -61,3 +63,22 @@ def labels() -> dict[str, str]:
         for member in enum_cls:
             result[f"{enum_cls.__name__}.{member.value}"] = member.label
     return result
+
+
+class _OnDemand(Mapping[str, str]):
+    """The labels of :func:`labels`, each translated when it is read."""
+
+    def __getitem__(self, key: str) -> str:
+        text = _LABELS.get(key)
+        return str(text) if text is not None else labels()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(labels())
+
+    def __len__(self) -> int:
+        return len(labels())
+
+
+def labels_on_demand() -> Mapping[str, str]:
+    """The same labels, translated as they are read (a page showing a few does not translate them all)."""
+    return _OnDemand()

@@ -1,10 +1,13 @@
 """Invitees, RSVP, the attendance register and quorum of a meeting."""
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from coordination import audit, dates
@@ -118,16 +121,6 @@ class Quorum:
     present_organisations: list[str] | None = None
 
 
-def adopted_charter(body: Body, on: date) -> Charter | None:
-    return db.session.execute(
-        db.select(Charter).where(
-            Charter.body_id == body.id,
-            Charter.status.in_([CharterStatus.ADOPTED, CharterStatus.SUPERSEDED]),
-            Charter.adopted_on <= on,
-        ).order_by(Charter.adopted_on.desc(), Charter.number.desc()).limit(1)
-    ).scalar()
-
-
 def required_for(rule: QuorumRule, value: int | None, total: int) -> int:
     """Organisations needed: a majority is more than half; a percentage rounds up."""
     if rule == QuorumRule.FIXED:
@@ -157,18 +150,29 @@ def quorum(meeting: Meeting, charter: Charter | None, member_organisations: int)
     )
 
 
-def member_organisation_count(body: Body, on: date) -> int:
-    return db.session.execute(
+@functools.cache
+def _charter_and_members_statement() -> Any:
+    # The charter in force on the day and the member organisations seated then, in one query
+    # (the count only matters when there is a charter); built once, as every meeting and
+    # minutes page runs it.
+    body_id, day = sa.bindparam("body_id"), sa.bindparam("day", type_=sa.Date)
+    members = (
         db.select(db.func.count()).select_from(OrganisationMembership).where(
-            OrganisationMembership.body_id == body.id,
+            OrganisationMembership.body_id == body_id,
             OrganisationMembership.kind == MembershipKind.MEMBER,
-            OrganisationMembership.start_date <= on,
-            db.or_(OrganisationMembership.end_date.is_(None), OrganisationMembership.end_date >= on),
-        )
-    ).scalar()
+            OrganisationMembership.start_date <= day,
+            db.or_(OrganisationMembership.end_date.is_(None), OrganisationMembership.end_date >= day),
+        ).scalar_subquery()
+    )
+    return db.select(Charter, members.label("members")).where(
+        Charter.body_id == body_id,
+        Charter.status.in_([CharterStatus.ADOPTED, CharterStatus.SUPERSEDED]),
+        Charter.adopted_on <= day,
+    ).order_by(Charter.adopted_on.desc(), Charter.number.desc()).limit(1)
 
 
 def meeting_quorum(meeting: Meeting) -> Quorum:
     """Quorum of a meeting: the charter in force on its day, over the member organisations seated that day."""
     day = dates.local_date(meeting)
-    return quorum(meeting, adopted_charter(meeting.body, day), member_organisation_count(meeting.body, day))
+    found = db.session.execute(_charter_and_members_statement(), {"body_id": meeting.body_id, "day": day}).first()
+    return quorum(meeting, found[0], found[1]) if found else Quorum(judged=False)

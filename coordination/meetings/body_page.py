@@ -10,7 +10,5 @@ from coordination.meetings import queries
 
 def body_page_section(body: Body, today: date) -> dict[str, Any]:
     """The body's next and latest meetings."""
-    return {
-        "upcoming": queries.body_meetings(body.id, upcoming=True),
-        "past": queries.body_meetings(body.id, upcoming=False),
-    }
+    upcoming, past = queries.body_meetings(body.id)
+    return {"upcoming": upcoming, "past": past}

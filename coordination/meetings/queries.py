@@ -1,6 +1,7 @@
 """Read-side queries for meetings and attachments."""
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,27 +24,66 @@ def get_meeting(meeting_id: int) -> Meeting | None:
 
 
 def meeting_page(meeting_id: int) -> Meeting | None:
-    return db.session.execute(
-        db.select(Meeting).where(Meeting.id == meeting_id).options(
+    return db.session.execute(_meeting_page_statement(), {"meeting_id": meeting_id}).unique().scalar_one_or_none()
+
+
+@functools.cache
+def _meeting_page_statement() -> Any:
+    # Built once (the meeting page is a hot read): SQLAlchemy then reuses its cache key
+    # instead of rebuilding every loader option per request.
+    return (
+        db.select(Meeting).where(Meeting.id == sa.bindparam("meeting_id")).options(
             joinedload(Meeting.body),
             joinedload(Meeting.series),
+            # Few rows each: the versions of the minutes join the meeting's row, the items'
+            # attachments their item's (one round trip less each).
+            joinedload(Meeting.minutes),
             selectinload(Meeting.agenda).options(
                 joinedload(AgendaItem.presenter), joinedload(AgendaItem.presenter_organisation),
-                selectinload(AgendaItem.attachments),
+                joinedload(AgendaItem.attachments),
             ),
             selectinload(Meeting.attachments),
             selectinload(Meeting.invitations).options(joinedload(Invitation.person), joinedload(Invitation.organisation)),
-            selectinload(Meeting.minutes),
         )
-    ).unique().scalar_one_or_none()
+    )
 
 
-def body_meetings(body_id: int, upcoming: bool, limit: int = 10) -> list[Meeting]:
-    now = utcnow()
-    stmt = db.select(Meeting).where(Meeting.body_id == body_id)
-    stmt = stmt.where(Meeting.end >= now).order_by(Meeting.start) if upcoming else \
-        stmt.where(Meeting.end < now).order_by(Meeting.start.desc())
-    return list(db.session.execute(stmt.limit(limit)).scalars())
+def minutes_meeting(meeting_id: int) -> Meeting | None:
+    """A meeting with what its minutes' page shows: its body, its versions of the minutes, the
+    invitees with their organisations (not the agenda or attachments of the meeting page)."""
+    return db.session.execute(_minutes_meeting_statement(), {"meeting_id": meeting_id}).unique().scalar_one_or_none()
+
+
+@functools.cache
+def _minutes_meeting_statement() -> Any:
+    # Built once, like _meeting_page_statement.
+    return db.select(Meeting).where(Meeting.id == sa.bindparam("meeting_id")).options(
+        joinedload(Meeting.body), joinedload(Meeting.minutes),
+        selectinload(Meeting.invitations).options(joinedload(Invitation.person), joinedload(Invitation.organisation)),
+    )
+
+
+def body_meetings(body_id: int, limit: int = 10) -> tuple[list[Any], list[Any]]:
+    """A body's next and latest ``limit`` meetings (id, title, status, start, end, time zone), in one query."""
+    rows = db.session.execute(_body_meetings_statement(limit), {"body_id": body_id, "now": utcnow()}).all()
+    upcoming = sorted((r for r in rows if r.upcoming), key=lambda r: r.start)
+    past = sorted((r for r in rows if not r.upcoming), key=lambda r: r.start, reverse=True)
+    return upcoming, past
+
+
+@functools.cache
+def _body_meetings_statement(limit: int) -> Any:
+    # Built once: every body page runs it, and SQLAlchemy then reuses its cache key.
+    columns = (Meeting.id, Meeting.title, Meeting.status, Meeting.start.label("start"),
+               Meeting.end.label("end"), Meeting.timezone)
+    now = sa.bindparam("now", type_=Meeting.end.type)
+    mine = Meeting.body_id == sa.bindparam("body_id")
+    upcoming = sa.select(*columns).where(mine, Meeting.end >= now).order_by(Meeting.start).limit(limit).subquery()
+    past = sa.select(*columns).where(mine, Meeting.end < now).order_by(Meeting.start.desc()).limit(limit).subquery()
+    return sa.union_all(
+        sa.select(upcoming, sa.true().label("upcoming")),
+        sa.select(past, sa.false().label("upcoming")),
+    )
 
 
 def meetings_list(visible: set[int] | None, upcoming: bool, page: int, per_page: int):

@@ -26,7 +26,7 @@ from coordination.db import utcnow
 from coordination.downloads import document_labels, docx_response, download_language
 from coordination.errors import ValidationError
 from coordination.exports import docx as docx_export
-from coordination.forms import ConfirmForm, submit
+from coordination.forms import submit
 from coordination.i18n import in_locale
 from coordination.meetings import agenda, attendance, queries, services
 from coordination.meetings.forms import (
@@ -133,7 +133,7 @@ def _detail(meeting: Meeting, agenda_form=None, attachment_form=None, guest_form
     manage = can(current_user, "edit", meeting)
     people = active_people() if manage else []
     return render_template(
-        "meetings/detail.html", meeting=meeting, quorum=quorum, mine=mine, confirm=ConfirmForm(),
+        "meetings/detail.html", meeting=meeting, quorum=quorum, mine=mine,
         past=meeting.end < utcnow(),
         total_minutes=sum(a.duration_minutes for a in meeting.agenda),
         agenda_form=agenda_form or (AgendaItemForm(all_organisations(), people) if manage else None),

@@ -11,7 +11,7 @@ from coordination.minutes import queries
 
 def body_page_section(body: Body, today: date) -> dict[str, Any]:
     """The body's latest decisions."""
-    return {"decisions": queries.decision_register({body.id}, None, "", limit=10)}
+    return {"decisions": queries.latest_decisions(body.id, limit=10)}
 
 
 def register_part(body: Body, year: int | None, search: str, today: date, found: dict[str, Any]) -> dict[str, Any]:

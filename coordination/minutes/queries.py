@@ -1,6 +1,7 @@
 """Read-side queries for minutes, actions arising and a body's decision register."""
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,14 +21,18 @@ from coordination.minutes.models import (
 
 def minutes_page(minutes_id: int) -> Minutes | None:
     """One version of the minutes with what its page shows (meeting, sections, decisions, comments)."""
-    return db.session.execute(
-        db.select(Minutes).where(Minutes.id == minutes_id).options(
-            joinedload(Minutes.meeting).joinedload(Meeting.body),
-            selectinload(Minutes.sections), selectinload(Minutes.decisions),
-            selectinload(Minutes.comments).joinedload(MinutesComment.author),
-            joinedload(Minutes.approved_at_meeting), joinedload(Minutes.approved_by),
-        )
-    ).unique().scalar_one_or_none()
+    return db.session.execute(_minutes_page_statement(), {"minutes_id": minutes_id}).unique().scalar_one_or_none()
+
+
+@functools.cache
+def _minutes_page_statement() -> Any:
+    # Built once (the minutes page is a hot read): SQLAlchemy then reuses its cache key.
+    return db.select(Minutes).where(Minutes.id == sa.bindparam("minutes_id")).options(
+        joinedload(Minutes.meeting).joinedload(Meeting.body),
+        selectinload(Minutes.sections), selectinload(Minutes.decisions),
+        selectinload(Minutes.comments).joinedload(MinutesComment.author),
+        joinedload(Minutes.approved_at_meeting), joinedload(Minutes.approved_by),
+    )
 
 
 def decision(minutes: Minutes, decision_id: int, **_url: Any) -> DecisionText | None:
@@ -35,20 +40,27 @@ def decision(minutes: Minutes, decision_id: int, **_url: Any) -> DecisionText | 
     return next((d for d in minutes.decisions if d.id == decision_id), None)
 
 
+def _in_latest_approved_minutes() -> sa.ColumnElement[bool]:
+    """The decision text is in its meeting's latest approved or published minutes: no such
+    minutes of the meeting have a higher number (an anti-join the database can stop early
+    on, walking a body's decisions newest first, where a grouped subquery ranks them all)."""
+    later = sa.orm.aliased(Minutes)
+    done = [MinutesStatus.APPROVED, MinutesStatus.PUBLISHED]
+    return sa.and_(
+        Minutes.status.in_(done),
+        ~sa.exists().where(later.meeting_id == Minutes.meeting_id, later.status.in_(done), later.number > Minutes.number),
+    )
+
+
 def decision_register(body_ids: set[int] | None, year: int | None, search: str,
                       limit: int | None = None) -> list[tuple[DecisionText, Meeting]]:
     """Decisions in the latest approved or published minutes of each meeting of the bodies (None: all)."""
-    latest = (
-        db.select(Minutes.meeting_id, sa.func.max(Minutes.number).label("number"))
-        .where(Minutes.status.in_([MinutesStatus.APPROVED, MinutesStatus.PUBLISHED]))
-        .group_by(Minutes.meeting_id).subquery()
-    )
     stmt = (
         db.select(DecisionText, Meeting)
         .join(Decision, Decision.id == DecisionText.decision_id)
         .join(Minutes, Minutes.id == DecisionText.minutes_id)
-        .join(latest, sa.and_(latest.c.meeting_id == Minutes.meeting_id, latest.c.number == Minutes.number))
         .join(Meeting, Meeting.id == Minutes.meeting_id)
+        .where(_in_latest_approved_minutes())
         .options(joinedload(Meeting.body))
         .order_by(Decision.year.desc(), Decision.number.desc())
     )
@@ -60,6 +72,24 @@ def decision_register(body_ids: set[int] | None, year: int | None, search: str,
     if limit:
         stmt = stmt.limit(limit)
     return [(d, m) for d, m in db.session.execute(stmt).all()]
+
+
+def latest_decisions(body_id: int, limit: int) -> list[Any]:
+    """The body's ``limit`` latest decisions of the register (its page): reference and text only."""
+    return list(db.session.execute(_latest_decisions_statement(limit), {"body_id": body_id}).all())
+
+
+@functools.cache
+def _latest_decisions_statement(limit: int) -> Any:
+    # Built once: every body page runs it, and SQLAlchemy then reuses its cache key.
+    return (
+        db.select(Decision.reference, DecisionText.text)
+        .join(Decision, Decision.id == DecisionText.decision_id)
+        .join(Minutes, Minutes.id == DecisionText.minutes_id)
+        .where(Decision.body_id == sa.bindparam("body_id"), _in_latest_approved_minutes())
+        .order_by(Decision.year.desc(), Decision.number.desc())
+        .limit(limit)
+    )
 
 
 def decision_years(body_id: int) -> list[int]:

@@ -13,7 +13,7 @@ from coordination.dates import local_today, localdate, to_local
 from coordination.downloads import document_labels, docx_response, download_language
 from coordination.errors import ValidationError
 from coordination.exports import docx as docx_export
-from coordination.forms import ConfirmForm, submit
+from coordination.forms import submit
 from coordination.i18n import in_locale
 from coordination.meetings import queries as meeting_queries
 from coordination.meetings.attendance import meeting_quorum
@@ -56,14 +56,14 @@ def _quorum_text(meeting: Meeting) -> str:
 
 
 def _minutes_page(minutes: Minutes, status: int = 200, **forms):
-    meeting = meeting_queries.meeting_page(minutes.meeting_id)
+    meeting = meeting_queries.minutes_meeting(minutes.meeting_id)
     quorum_text = _quorum_text(meeting)
     # The secretariat's forms (and the lists they offer) are built only for those who edit.
     manage = can(current_user, "edit", minutes)
     circulated = minutes.status == MinutesStatus.CIRCULATED
     return render_template(
         "minutes/detail.html", minutes=minutes, meeting=meeting, quorum_text=quorum_text,
-        versions=meeting.minutes, actions=actions_arising.get().of_meeting(meeting.id), confirm=ConfirmForm(),
+        versions=meeting.minutes, actions=actions_arising.get().of_meeting(meeting.id),
         comment_by_default=(local_today() + timedelta(days=current_app.config["MINUTES_COMMENT_DAYS"])).isoformat(),
         minutes_form=forms.get("minutes_form") or (MinutesForm(obj=minutes) if manage else None),
         decision_form=forms.get("decision_form") or (DecisionForm() if manage else None),

@@ -66,16 +66,29 @@ def _zone() -> str:
 
 
 def plans_overview(visible: set[int] | None, as_of: date) -> list[tuple[ActionPlan, progress.PlanSummary]]:
-    """Every visible plan with its summary on ``as_of`` (a fixed number of queries)."""
+    """Every visible plan with its summary on ``as_of`` (a fixed number of queries).
+
+    A summary reads every item of its plan and their reports: it is cached under the plan's
+    ``items_version`` (moved by database triggers on every write to the plan's items and
+    reports, see plan_outline), so the dashboard does not roll up whole plans on each view.
+    """
     plans = all_plans(visible)
     if not plans:
         return []
-    # A plan's summary needs its axes only: the items of every visible plan are rolled up, not built.
-    nodes = light_nodes(ActionItem.plan_id.in_([p.id for p in plans]), as_of, roots_only=True)
-    by_plan: dict[int, dict[int, progress.NodeProgress]] = {p.id: {} for p in plans}
-    for item_id, node in nodes.items():
-        by_plan[node.item.plan_id][item_id] = node
-    return [(p, progress.summarise(by_plan[p.id])) for p in plans]
+    keys = {p.id: f"plans:summary:{SUMMARY_FORMAT}:{p.id}:{p.created_at.isoformat()}:{p.items_version}:{as_of}:{_zone()}"
+            for p in plans}
+    found = dict(zip(keys, cache.get_many(*keys.values()), strict=True))
+    missing = [p.id for p in plans if found[p.id] is None]
+    if missing:
+        # A plan's summary needs its axes only: the items of the plans are rolled up, not built.
+        nodes = light_nodes(ActionItem.plan_id.in_(missing), as_of, roots_only=True)
+        by_plan: dict[int, dict[int, progress.NodeProgress]] = {plan_id: {} for plan_id in missing}
+        for item_id, node in nodes.items():
+            by_plan[node.item.plan_id][item_id] = node
+        built = {plan_id: progress.summarise(by_plan[plan_id]) for plan_id in missing}
+        cache.set_many({keys[plan_id]: summary for plan_id, summary in built.items()})
+        found.update(built)
+    return [(p, found[p.id]) for p in plans]
 
 
 @dataclass
@@ -93,31 +106,31 @@ class ItemFilters:
     open_only: bool = False
 
 
-def _item_rows_statement(filters: ItemFilters, visible: set[int] | None, today: date):
-    """The action list as it stood on ``today`` (the as-of date): states then, items that existed then."""
-    latest = progress.latest_updates_subquery(today)
+def _item_rows_statement(filters: ItemFilters, visible: set[int] | None, today: date, brief: bool = False):
+    """The action list as it stood on ``today`` (the as-of date): states then, items that existed then
+    (``brief``: with their plan and lead organisation only, for the lists that show no more)."""
+    # The item filters that need no state narrow the reports ranked too (not the whole table).
+    narrow = [] if visible is None else [ActionItem.body_id.in_(visible)]
+    if filters.plan:
+        narrow.append(ActionItem.plan_id == filters.plan)
+    if filters.owner:
+        narrow.append(ActionItem.lead_organisation_id == filters.owner)
+    latest = progress.latest_updates_subquery(today, sa.and_(*narrow) if narrow else None)
     status = sa.func.coalesce(latest.c.status, ItemStatus.NOT_STARTED.value).label("status")
     percent = sa.func.coalesce(latest.c.progress, 0).label("progress")
-    child = sa.orm.aliased(ActionItem, name="kid")
+    parents = sa.select(ActionItem.parent_id).where(ActionItem.parent_id.is_not(None))
     stmt = (
         sa.select(ActionItem, status, percent, latest.c.update_date)
         .outerjoin(latest, latest.c.item_id == ActionItem.id)
         .outerjoin(Organisation, Organisation.id == ActionItem.lead_organisation_id)
-        .where(~sa.exists().where(child.parent_id == ActionItem.id))  # actions only: leaves
+        .where(ActionItem.id.not_in(parents), *narrow)  # actions only: leaves
         .where(progress.existed_on(today, _zone(), latest))
-        .options(
-            joinedload(ActionItem.lead_organisation),
-            joinedload(ActionItem.plan),
-            joinedload(ActionItem.focal_person),
-            selectinload(ActionItem.areas),
-            selectinload(ActionItem.supporters),
-        )
+        .options(joinedload(ActionItem.lead_organisation), joinedload(ActionItem.plan))
     )
-    stmt = stmt.where(within(ActionItem.body_id, visible))
-    if filters.plan:
-        stmt = stmt.where(ActionItem.plan_id == filters.plan)
-    if filters.owner:
-        stmt = stmt.where(ActionItem.lead_organisation_id == filters.owner)
+    if not brief:
+        stmt = stmt.options(
+            joinedload(ActionItem.focal_person), selectinload(ActionItem.areas), selectinload(ActionItem.supporters),
+        )
     if filters.status:
         stmt = stmt.where(status == filters.status)
     if filters.priority:
@@ -174,16 +187,19 @@ def _rows(result, today: date) -> list[ItemRow]:
 
 
 def item_page(filters: ItemFilters, visible: set[int] | None, today: date, page: int, per_page: int):
-    """One page of the filtered action list and the total count (two queries + eager loads)."""
-    stmt = _item_rows_statement(filters, visible, today)
+    """One page of the filtered action list and the total count (two queries): the list shows
+    no areas, supporters or focal person, so the items are loaded brief."""
+    stmt = _item_rows_statement(filters, visible, today, brief=True)
     total = db.session.execute(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())).scalar()
     result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
     return _rows(result, today), total
 
 
-def item_rows(filters: ItemFilters, visible: set[int] | None, today: date, limit: int | None = None) -> list[ItemRow]:
-    """The rows the filter matches on ``today`` (the as-of date): all of them for the CSV, or the first ``limit``."""
-    stmt = _item_rows_statement(filters, visible, today)
+def item_rows(filters: ItemFilters, visible: set[int] | None, today: date, limit: int | None = None,
+              *, brief: bool = False) -> list[ItemRow]:
+    """The rows the filter matches on ``today`` (the as-of date): all of them for the CSV, or the first
+    ``limit`` (``brief``: items loaded with their plan and lead organisation only)."""
+    stmt = _item_rows_statement(filters, visible, today, brief)
     if limit is not None:
         stmt = stmt.limit(limit)
     return _rows(db.session.execute(stmt).unique().all(), today)
@@ -230,7 +246,7 @@ def item_detail(item_id: int) -> ActionItem | None:
 def organisation_items(organisation_id: int, visible: set[int] | None, today: date, limit: int = 25) -> list[ItemRow]:
     """An organisation's open actions, most urgent first: overdue, then by nearest deadline."""
     filters = ItemFilters(owner=organisation_id, sort="urgency", open_only=True)
-    return item_rows(filters, visible, today, limit)
+    return item_rows(filters, visible, today, limit, brief=True)
 
 
 def overdue_counts_by_owner(visible: set[int] | None, today: date) -> list[tuple[Organisation | None, int]]:
@@ -327,6 +343,7 @@ class Outline(OutlineShape):
 
 # Raised whenever OutlineShape, PlanRollUp or the roll-up changes, so a shared cache never serves old shapes.
 OUTLINE_FORMAT = "outline-2"
+SUMMARY_FORMAT = "summary-1"  # in the key of cached plan summaries: bump when PlanSummary changes
 
 
 def plan_outline(plan: ActionPlan, as_of: date, open_id: int | None = None, page: int = 1) -> Outline:

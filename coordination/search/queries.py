@@ -65,5 +65,5 @@ def search(text: str, visible: set[int] | None, drafts: bool, today: date, limit
         minutes = minutes.where(Minutes.status != MinutesStatus.DRAFT)
     results.minutes = list(db.session.execute(minutes).scalars())
     results.decisions = minutes_queries.decision_register(visible, None, text, limit)
-    results.items = plan_queries.item_rows(plan_queries.ItemFilters(search=text), visible, today, limit)
+    results.items = plan_queries.item_rows(plan_queries.ItemFilters(search=text), visible, today, limit, brief=True)
     return results

@@ -64,3 +64,46 @@ def test_dashboard_query_count_does_not_grow_with_meetings_and_minutes(login_as,
         return counts
 
     assert measure(3) == measure(12)
+
+
+def test_plan_progress_is_cached_under_the_plan_stamp_and_follows_every_write(app, login_as, make, count_queries):
+    """The plans' progress is cached under each plan's items stamp: a warm dashboard runs fewer
+    queries, and a new report or a bulk change of an item shows at once."""
+    import re
+
+    import sqlalchemy as sa
+
+    from coordination.extensions import db
+    from coordination.plans.models import ActionItem, ItemStatus, ProgressUpdate
+    from tests import today
+
+    org = make.organisation()
+    plan = make.big_plan(make.body(), org, 12, today())
+    secretariat = login_as("secretariat")
+
+    def progress_of_plan() -> tuple[str, str]:
+        html = secretariat.get("/dashboard").get_data(as_text=True)
+        line = re.search(rf'href="/plans/{plan.id}">.*?</li>', html, re.S).group(0)
+        value = re.search(r'<progress [^>]*value="(\d+)"', line)
+        overdue = re.search(r"(\d+) overdue", line)
+        return (value.group(1) if value else "none", overdue.group(1) if overdue else "0")
+
+    with count_queries() as cold:
+        first = progress_of_plan()
+    with count_queries() as warm:
+        assert progress_of_plan() == first
+    assert warm() < cold()
+
+    def action(number: int) -> int:
+        return db.session.execute(sa.select(ActionItem.id).where(
+            ActionItem.plan_id == plan.id, ActionItem.title == f"Action {number}")).scalar_one()
+
+    with app.app_context():
+        db.session.add(ProgressUpdate(item_id=action(1), update_date=today(), status=ItemStatus.COMPLETED, progress=100))
+        db.session.commit()
+    second = progress_of_plan()
+    assert second[0] != first[0]  # the report moved the overall figure at once
+    with app.app_context():  # a bulk statement, not the ORM: the trigger still moves the stamp
+        db.session.execute(sa.update(ActionItem).where(ActionItem.id == action(3)).values(deadline=today() + timedelta(days=9)))
+        db.session.commit()
+    assert progress_of_plan()[1] == str(int(second[1]) - 1)  # action 3 was overdue; it no longer is
