@@ -2,24 +2,11 @@
 answered by the application as before (its error pages, logs and hooks)."""
 import re
 from contextlib import contextmanager
-from datetime import UTC, datetime
 
-import pytest
 from flask import request_started
 
 from coordination.bodies.models import Visibility
-from coordination.extensions import cache
-
-ZONE = "America/Port-au-Prince"
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache(app):
-    with app.app_context():
-        cache.clear()
-    yield
-    with app.app_context():
-        cache.clear()
+from tests.calendar import ZONE
 
 
 @contextmanager
@@ -39,22 +26,9 @@ def _app_cycles(app):
         request_started.disconnect(started, app)
 
 
-@pytest.fixture
-def member_feed(make, login_as):
-    body = make.body(name="Committee", acronym="CN", timezone=ZONE)
-    org = make.organisation(acronym="MSPP")
-    make.seat(body, org)
-    member = make.user(organisation=org)
-    make.meeting(body, datetime(2026, 3, 3, 15, tzinfo=UTC), title="March meeting")
-    c = login_as(member)
-    html = c.submit("/accounts/calendar-feed", follow_redirects=True).get_data(as_text=True)
-    token = re.search(r'/calendar/([^/"]+)/mine.ics', html).group(1)
-    return {"body": body, "member": member, "token": token}
-
-
-def test_a_feed_answer_skips_the_page_hooks_and_keeps_the_security_headers(app, client, member_feed):
-    urls = [f"/calendar/{member_feed['token']}/bodies/{member_feed['body'].id}.ics",
-            f"/calendar/{member_feed['token']}/mine.ics"]
+def test_a_feed_answer_skips_the_page_hooks_and_keeps_the_security_headers(app, client, setting):
+    urls = [f"/calendar/{setting['token']}/bodies/{setting['body'].id}.ics",
+            f"/calendar/{setting['token']}/mine.ics"]
     with _app_cycles(app) as cycles:
         for url in urls:
             first = client.get(url)
@@ -73,8 +47,8 @@ def test_a_feed_answer_skips_the_page_hooks_and_keeps_the_security_headers(app, 
     assert cycles == []
 
 
-def test_what_is_not_a_feed_success_is_answered_by_the_application(app, client, make, member_feed):
-    token = member_feed["token"]
+def test_what_is_not_a_feed_success_is_answered_by_the_application(app, client, make, setting):
+    token = setting["token"]
     closed = make.body(name="Closed commission", visibility=Visibility.RESTRICTED, timezone=ZONE)
     with _app_cycles(app) as cycles:
         unknown = client.get("/calendar/not-a-token/mine.ics")
@@ -90,13 +64,13 @@ def test_what_is_not_a_feed_success_is_answered_by_the_application(app, client, 
     assert len(cycles) == 5
 
 
-def test_a_deactivated_member_loses_the_feed_at_once(app, client, member_feed):
+def test_a_deactivated_member_loses_the_feed_at_once(app, client, setting):
     from coordination.accounts.models import User
     from coordination.extensions import db
 
-    url = f"/calendar/{member_feed['token']}/mine.ics"
+    url = f"/calendar/{setting['token']}/mine.ics"
     etag = client.get(url).headers["ETag"]
     with app.app_context():
-        db.session.get(User, member_feed["member"].id).active = False
+        db.session.get(User, setting["member"].id).active = False
         db.session.commit()
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 404

@@ -3,28 +3,11 @@ never outlive a change (of a meeting, an item, a seat)."""
 import re
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from icalendar import Calendar
 
 from coordination.bodies.models import Visibility
-from coordination.extensions import cache
 from tests import today
-
-ZONE = "America/Port-au-Prince"
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache(app):
-    with app.app_context():
-        cache.clear()
-    yield
-    with app.app_context():
-        cache.clear()
-
-
-def _token(client) -> str:
-    html = client.submit("/accounts/calendar-feed", follow_redirects=True).get_data(as_text=True)
-    return re.search(r'/calendar/([^/"]+)/mine.ics', html).group(1)
+from tests.calendar import ZONE, feed_token
 
 
 def _form(**overrides):
@@ -37,18 +20,6 @@ def _form(**overrides):
 
 def _summaries(data: bytes) -> set[str]:
     return {str(e["SUMMARY"]) for e in Calendar.from_ical(data).walk("VEVENT")}
-
-
-@pytest.fixture
-def setting(make, login_as):
-    body = make.body(name="Committee", acronym="CN", timezone=ZONE)
-    org = make.organisation(acronym="MSPP")
-    make.seat(body, org)
-    member = make.user(organisation=org)
-    make.person_seat(body, member)
-    meeting = make.meeting(body, datetime(2026, 3, 3, 15, tzinfo=UTC), title="March meeting")
-    c = login_as(member)
-    return {"body": body, "org": org, "member": member, "meeting": meeting, "client": c, "token": _token(c)}
 
 
 def test_feeds_carry_validators_and_answer_304(setting, client):
@@ -120,7 +91,7 @@ def test_a_cached_restricted_feed_never_reaches_someone_who_lost_their_seat(make
     seat = make.person_seat(closed, member)
     make.meeting(closed, datetime(2026, 5, 5, 15, tzinfo=UTC), title="Secret meeting")
     c = login_as(member)
-    token = _token(c)
+    token = feed_token(c)
     body_url, mine_url = f"/calendar/{token}/bodies/{closed.id}.ics", f"/calendar/{token}/mine.ics"
     body_feed, mine = client.get(body_url), client.get(mine_url)
     assert body_feed.status_code == 200 and "Secret meeting" in _summaries(body_feed.data)
@@ -138,7 +109,7 @@ def test_a_cached_restricted_feed_never_reaches_someone_who_lost_their_seat(make
     # Someone else who still sits on it gets the body feed from the cache, unchanged.
     other = make.user(organisation=org)
     make.person_seat(closed, other)
-    other_token = _token(login_as(other))
+    other_token = feed_token(login_as(other))
     assert "Secret meeting" in _summaries(client.get(f"/calendar/{other_token}/bodies/{closed.id}.ics").data)
 
 
@@ -146,7 +117,7 @@ def test_a_new_seat_changes_the_personal_feed(make, login_as, client):
     closed = make.body(name="Closed commission", visibility=Visibility.RESTRICTED, timezone=ZONE)
     make.meeting(closed, datetime(2026, 5, 5, 15, tzinfo=UTC), title="Secret meeting")
     member = make.user(organisation=make.organisation(acronym="MAST"))
-    token = _token(login_as(member))
+    token = feed_token(login_as(member))
     before = client.get(f"/calendar/{token}/mine.ics")
     assert "Secret meeting" not in _summaries(before.data)
     make.person_seat(closed, member)
