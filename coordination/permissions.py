@@ -319,20 +319,20 @@ def guard(action: str, target: Any, load: Callable[..., Any] | None = None,
     return decorator
 
 
-def feed_guard(body: bool = False, personal: bool = False) -> Callable:
+def feed_guard(body: bool = False) -> Callable:
     """Calendar feeds: the secret token in the URL stands for the user (calendar programs
     carry no session). An unknown or revoked token, or a body the token's user may not see,
     answers 404. The view gets the viewer (``calendar.queries.FeedViewer``: the user, the
     bodies and their seats), then (``body=True``) the body of ``body_id``.
 
-    The user, their seats and visible bodies and the body (or, ``personal``, the personal
+    The user, their seats and visible bodies and the body (without ``body``, the personal
     feed's stamps) come from one query: calendar programs poll feeds every few minutes."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(token: str, **kwargs: Any):
             read_without_transaction()
-            found = feed_viewer(token, local_today(), kwargs.get("body_id") if body else None, personal=personal)
+            found = feed_viewer(token, local_today(), kwargs["body_id"] if body else None)
             if found is None:
                 abort(404)
             _remember_seats(found.user, *body_queries.seats_and_visible(found.bodies))

@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, Response, request
-from werkzeug.exceptions import HTTPException
 
 FEEDS = frozenset({"calendar.personal_feed", "calendar.body_feed"})
 PREFIX = "/calendar/"
@@ -53,10 +52,8 @@ class FeedFastPath:
                 return None
             try:
                 response = app.make_response(app.view_functions[request.endpoint](**request.view_args))
-            except HTTPException:
-                return None  # e.g. 404 for an unknown token: the application's error page and log
-            except Exception:  # noqa: BLE001 — the application answers it again, with its handlers and log
-                return None
+            except Exception:  # noqa: BLE001 — e.g. 404 for an unknown token, or a database down: the
+                return None  # application answers it again, with its error pages, handlers and log
             if response.status_code not in (200, 304):
                 return None
             for step in self.finish:

@@ -60,39 +60,40 @@ class FeedViewer:
 deadline_stamp: Slot[Callable[[Any], tuple[Any, Any]]] = Slot("deadline stamp")
 
 
-def feed_viewer(token: str, on: date, body_id: int | None = None, personal: bool = False) -> FeedViewer | None:
+def feed_viewer(token: str, on: date, body_id: int | None = None) -> FeedViewer | None:
     """The active user whose feed addresses carry ``token``, with the bodies and their seats at
-    ``on``, and the body ``body_id`` or (``personal``) the stamps of the personal feed; or None
-    (unknown, revoked or deactivated token). The policy decides from the rows what the user may
-    see (``permissions.feed_guard``)."""
+    ``on``, and the body ``body_id`` (a body's feed) or else the stamps of the personal feed; or
+    None (unknown, revoked or deactivated token). The policy decides from the rows what the user
+    may see (``permissions.feed_guard``)."""
     if not token or len(token) > 100:
         return None
-    kind = "personal" if personal else "body" if body_id is not None else "user"
-    rows = db.session.execute(_viewer_select(kind), {"token": token_hash(token), "sat_on": on, "body_id": body_id}).all()
+    asks_for_body = body_id is not None
+    rows = db.session.execute(_viewer_select(asks_for_body),
+                              {"token": token_hash(token), "sat_on": on, "body_id": body_id}).all()
     if not rows:
         return None
     first = rows[0]
-    return FeedViewer(first[0], [row for row in rows if row.id is not None], first[1] if kind == "body" else None,
-                      (first.deadline_version, first.deadline_changed) if personal else (None, None))
+    bodies = [row for row in rows if row.id is not None]
+    if asks_for_body:
+        return FeedViewer(first[0], bodies, first[1])
+    return FeedViewer(first[0], bodies, None, (first.deadline_version, first.deadline_changed))
 
 
-@lru_cache(maxsize=4)
-def _viewer_select(kind: str) -> Any:
-    # Built once per kind (bound parameters): a calendar program's poll is mostly this query. One
-    # row per body (one of NULLs when there is no body yet), the user's seats correlated with
-    # their row; the body asked for loaded beside them, or the personal feed's stamps.
+@lru_cache(maxsize=2)
+def _viewer_select(asks_for_body: bool) -> Any:
+    # Built once per kind of feed (bound parameters): a calendar program's poll is mostly this
+    # query. One row per body (one of NULLs when there is no body yet), the user's seats
+    # correlated with their row; the body asked for loaded beside them, or the personal feed's stamps.
     sat_on = sat_on_select(User.id, User.organisation_id, sa.bindparam("sat_on"))
     columns: list[Any] = [Body.id, Body.parent_id, Body.visibility, Body.id.in_(sat_on).label("sat")]
-    entities: list[Any] = [User]
-    if kind == "body":
+    if asks_for_body:
         asked = sa.orm.aliased(Body, name="asked")  # (here, not at import: aliasing configures the mappers)
-        entities.append(asked)
-    if kind == "personal":
+        statement = (sa.select(User, asked, *columns).select_from(User).outerjoin(Body, sa.true())
+                     .outerjoin(asked, asked.id == sa.bindparam("body_id")))
+    else:
         columns += [Body.calendar_version, Body.version.label("body_version"), Body.calendar_changed_at,
                     Body.updated_at.label("body_changed"), *deadline_stamp.get()(User.organisation_id)]
-    statement = sa.select(*entities, *columns).select_from(User).outerjoin(Body, sa.true())
-    if kind == "body":
-        statement = statement.outerjoin(asked, asked.id == sa.bindparam("body_id"))
+        statement = sa.select(User, *columns).select_from(User).outerjoin(Body, sa.true())
     return statement.where(User.feed_token_hash == sa.bindparam("token"), User.active.is_(True))
 
 

@@ -35,7 +35,7 @@ def calendar_feed_url(user: User, body: Body | None = None) -> str | None:
 
 
 @bp.route("/<token>/mine.ics")
-@feed_guard(personal=True)
+@feed_guard()
 def personal_feed(viewer: queries.FeedViewer):
     """My meetings, plus my organisation's action-item deadlines as all-day events."""
     user = viewer.user
