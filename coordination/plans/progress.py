@@ -208,8 +208,7 @@ def figures(rows: Sequence[Row], as_of: date) -> dict[int, Figures]:
 
     def leaf(r: Row) -> Figures:
         status = _MEMBER[r[4]] if r[4] is not None else _NS
-        deadline = r[3]
-        overdue = deadline is not None and deadline < as_of and status is not _DONE and status is not _CANCELLED
+        overdue = is_overdue(r[3], status, as_of)
         figs = (float(r[5] or 0), status, overdue, True, _ONE[status], int(overdue))
         result[r[0]] = figs
         return figs
@@ -226,9 +225,10 @@ def figures(rows: Sequence[Row], as_of: date) -> dict[int, Figures]:
             stack.append((r, True))
             stack.extend((k, False) for k in reversed(kids) if k[0] in children)
             continue
-        weighted = total = live = completed = overdue_leaves = 0
+        live = completed = overdue_leaves = 0
         delayed = started = False
         counts = [0] * len(STATUSES)
+        weighed: list[tuple[int, float | None, ItemStatus]] = []
         for k in kids:
             k_progress, k_status, k_overdue, k_leaf, k_counts, k_overdue_leaves = (
                 result[k[0]] if k[0] in children else leaf(k))
@@ -238,12 +238,10 @@ def figures(rows: Sequence[Row], as_of: date) -> dict[int, Figures]:
                 for n, c in enumerate(k_counts):
                     counts[n] += c
             overdue_leaves += k_overdue_leaves
+            weighed.append((k[2], k_progress, k_status))
             if k_status is _CANCELLED:
                 continue
             live += 1
-            if k_progress is not None:
-                weighted += k[2] * k_progress
-                total += k[2]
             if k_status is _DONE:
                 completed += 1
             elif k_status is _DELAYED or k_overdue:
@@ -260,7 +258,7 @@ def figures(rows: Sequence[Row], as_of: date) -> dict[int, Figures]:
             status = _IP
         else:
             status = _NS
-        result[r[0]] = (weighted / total if total else None, status, False, False, counts, overdue_leaves)
+        result[r[0]] = (weighted_progress(weighed), status, False, False, counts, overdue_leaves)
     return result
 
 
