@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from icalendar import vRecur
 
 from coordination.exports.contentlines import CALENDAR_ORDER, Component
-from coordination.exports.vtimezone import vtimezone_ical
+from coordination.exports.vtimezone import LAST_YEAR, vtimezone_ical
 from coordination.meetings.models import Meeting, MeetingSeries, MeetingStatus
 from coordination.text import xml_safe
 
@@ -183,9 +183,9 @@ def deadline_event(uid: str, title: str, deadline: date, url: str, stamp: dateti
 
 def _zone_span(first: date, last: date) -> tuple[date, date]:
     """The span VTIMEZONE rules are written for: the events' own, never before
-    EARLIEST_ZONE_RULES nor past year 9998, so a stored year 1 cannot break the file."""
+    EARLIEST_ZONE_RULES nor past the generator's LAST_YEAR, so a stored year 1 cannot break the file."""
     first = max(first, EARLIEST_ZONE_RULES)
-    return first, max(min(last, date(9998, 1, 1)), first)
+    return first, max(min(last, date(LAST_YEAR, 1, 1)), first)
 
 
 def calendar_bytes(name: str, events: Iterable[Component], method: str | None = None) -> bytes:
