@@ -52,19 +52,28 @@ def _in_latest_approved_minutes() -> sa.ColumnElement[bool]:
     )
 
 
+def _register(*columns: Any) -> Any:
+    """``columns`` of the register's decisions (those in their meeting's latest approved or
+    published minutes), newest first."""
+    return (
+        db.select(*columns)
+        .select_from(DecisionText)
+        .join(Decision, Decision.id == DecisionText.decision_id)
+        .join(Minutes, Minutes.id == DecisionText.minutes_id)
+        .where(_in_latest_approved_minutes())
+        .order_by(Decision.year.desc(), Decision.number.desc())
+    )
+
+
 def decision_register(body_ids: set[int] | None, year: int | None, search: str,
                       limit: int | None = None) -> list[tuple[DecisionText, Meeting]]:
     """Decisions in the latest approved or published minutes of each meeting of the bodies (None: all)."""
     stmt = (
-        db.select(DecisionText, Meeting)
-        .join(Decision, Decision.id == DecisionText.decision_id)
-        .join(Minutes, Minutes.id == DecisionText.minutes_id)
+        _register(DecisionText, Meeting)
         .join(Meeting, Meeting.id == Minutes.meeting_id)
-        .where(_in_latest_approved_minutes())
         .options(joinedload(Meeting.body))
-        .order_by(Decision.year.desc(), Decision.number.desc())
+        .where(within(Decision.body_id, body_ids))
     )
-    stmt = stmt.where(within(Decision.body_id, body_ids))
     if year:
         stmt = stmt.where(Decision.year == year)
     if search:
@@ -82,14 +91,7 @@ def latest_decisions(body_id: int, limit: int) -> list[Any]:
 @functools.cache
 def _latest_decisions_statement(limit: int) -> Any:
     # Built once: every body page runs it, and SQLAlchemy then reuses its cache key.
-    return (
-        db.select(Decision.reference, DecisionText.text)
-        .join(Decision, Decision.id == DecisionText.decision_id)
-        .join(Minutes, Minutes.id == DecisionText.minutes_id)
-        .where(Decision.body_id == sa.bindparam("body_id"), _in_latest_approved_minutes())
-        .order_by(Decision.year.desc(), Decision.number.desc())
-        .limit(limit)
-    )
+    return _register(Decision.reference, DecisionText.text).where(Decision.body_id == sa.bindparam("body_id")).limit(limit)
 
 
 def decision_years(body_id: int) -> list[int]:
