@@ -117,23 +117,20 @@ def body_tree(visible: set[int] | None, on: date) -> list[TreeRow]:
 
     A body whose parent is hidden is shown at the top level. Three queries in all.
     """
-    bodies = list(
-        db.session.execute(
-            db.select(Body)
-            .options(
-                joinedload(Body.lead_organisation),
-                selectinload(Body.organisation_memberships),
-                selectinload(Body.person_memberships),
-            )
-            .order_by(Body.name)
-        ).scalars()
-    )
-    if visible is not None:
-        bodies = [b for b in bodies if b.id in visible]
+    ordered = _in_tree_order(visible, joinedload(Body.lead_organisation), selectinload(Body.organisation_memberships),
+                             selectinload(Body.person_memberships))
     return [
         TreeRow(b, depth, _current_count(b.organisation_memberships, on), _current_count(b.person_memberships, on))
-        for b, depth in tree_order(bodies)
+        for b, depth in ordered
     ]
+
+
+def _in_tree_order(visible: set[int] | None, *options: Any) -> list[tuple[Body, int]]:
+    """The visible bodies (loaded with ``options``) in tree order, each with its depth."""
+    bodies = list(db.session.execute(db.select(Body).options(*options).order_by(Body.name)).scalars())
+    if visible is not None:
+        bodies = [b for b in bodies if b.id in visible]
+    return tree_order(bodies)
 
 
 class OutlineRow(NamedTuple):
@@ -144,10 +141,7 @@ class OutlineRow(NamedTuple):
 def body_outline(visible: set[int] | None) -> list[OutlineRow]:
     """Visible bodies in tree order with their depth, as :func:`body_tree` orders them, without
     the seat counts (one query: for a page that lists the structure only)."""
-    bodies = list(db.session.execute(db.select(Body).order_by(Body.name)).scalars())
-    if visible is not None:
-        bodies = [b for b in bodies if b.id in visible]
-    return [OutlineRow(b, depth) for b, depth in tree_order(bodies)]
+    return [OutlineRow(b, depth) for b, depth in _in_tree_order(visible)]
 
 
 def _current_count(seats: list, on: date) -> int:
