@@ -8,7 +8,8 @@ file under instance/. The workload drops that database's schema first, so its na
 contain "bench" (e.g. ``postgresql://postgres@127.0.0.1:5432/bench``).
 
 Three gunicorn servers run side by side with the same settings (2 sync workers): the portal,
-the portal without any cache (the "cold" feeds: every request builds the file from scratch)
+the portal without any cache (the "cold" feeds and the "uncached" pages: every request builds
+its answer from scratch)
 and a bare Flask app returning 20 KB (the ceiling). Targets are loaded with wrk in
 interleaved rounds — every target once per round, the ceiling included — so that a noisy
 machine slows them all alike; each figure is also given as a share of the ceiling. SQL
@@ -139,6 +140,9 @@ def _login(base: str, email: str, password: str) -> str:
                     allow_redirects=False, timeout=30)
     if answer.status_code != 303:
         raise SystemExit(f"log-in failed for {email}: {answer.status_code}")
+    # A browser then opens the page it is sent to, whose answer gives the session its CSRF secret
+    # (part of a kept page's key: without it no page would ever be served from the page cache).
+    s.get(f"{base}{answer.headers['Location']}", allow_redirects=False, timeout=30)
     return "; ".join(f"{c.name}={c.value}" for c in s.cookies)
 
 
@@ -159,6 +163,10 @@ def _targets(w: dict) -> list[Target]:
         Target("personal feed, cached", mine, session=False),
         Target("personal feed, conditional (304)", mine, session=False, conditional=True),
         Target("personal feed, cold (no cache)", mine, server="cold", session=False),
+        *(Target(f"{name}, uncached", path, server="cold") for name, path in (
+            ("meeting page", f"/meetings/{w['meeting_id']}"), ("minutes page", f"/minutes/{w['minutes_id']}"),
+            ("body page", f"/bodies/{body}"), ("dashboard", "/dashboard"), ("plan page", f"/plans/{w['plan_id']}"),
+            ("action list", f"/plans/items?plan={w['plan_id']}"))),
         Target("meeting .ics", f"/meetings/{w['meeting_id']}.ics"),
         Target("minutes .docx", f"/minutes/{w['minutes_id']}.docx"),
         *([Target("progress report .docx", w["progress_report"])] if w.get("progress_report") else []),
@@ -173,22 +181,24 @@ def probe(database_url: str, workload: dict, targets: list[Target]) -> None:
     from coordination import create_app
     from coordination.extensions import db
 
-    app = create_app({"SERVER_NAME": None, "WTF_CSRF_ENABLED": False})
-    client = app.test_client()
-    assert client.post("/accounts/login", data={"email": workload["member"], "password": workload["password"]}
-                       ).status_code == 303
-    anonymous = app.test_client()
+    clients = {}
+    for server, settings in (("portal", {}), ("cold", {"CACHE_TYPE": "NullCache"})):  # as the servers run
+        app = create_app({"SERVER_NAME": None, "WTF_CSRF_ENABLED": False, **settings})
+        client = app.test_client()
+        assert client.post("/accounts/login", data={"email": workload["member"], "password": workload["password"]}
+                           ).status_code == 303
+        with app.app_context():
+            clients[server] = (client, app.test_client(), db.engine)
     statements: list[str] = []
 
     def count(conn, cursor, statement, *args):
         statements.append(statement)
 
-    with app.app_context():
-        engine = db.engine
     for target in targets:
         if target.server == "bare":
             continue
-        who = client if target.session else anonymous
+        signed_in, anonymous, engine = clients[target.server]
+        who = signed_in if target.session else anonymous
         first = who.get(target.path)
         headers = {"If-None-Match": first.headers.get("ETag", "")} if target.conditional else {}
         who.get(target.path, headers=headers)  # warm

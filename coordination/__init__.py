@@ -9,7 +9,7 @@ from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from coordination import hooks
+from coordination import hooks, page_cache
 from coordination.accounts.views import bp as accounts_bp
 from coordination.auditlog.views import bp as audit_bp
 from coordination.bodies import page as body_page
@@ -112,6 +112,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     cache.init_app(app)
+    page_cache.init_app(app)
     login_manager.init_app(app)
     # One Babel per app, not a shared extension object: Flask-Babel caches loaded catalogues on
     # the Babel object, so a second app reading other catalogues (the i18n tests' fixture app)

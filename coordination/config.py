@@ -169,6 +169,9 @@ class Config:
     CACHE_THRESHOLD = int(os.environ.get("CACHE_THRESHOLD", 20000))
     # ... and at most this many bytes of values (see coordination/cache_backend.py).
     CACHE_MAX_BYTES = int(os.environ.get("CACHE_MAX_BYTES", 32 * 1024 * 1024))
+    # A signed-in person's page is answered from that cache for at most this many seconds, and
+    # only while nothing was written since (see coordination/page_cache.py); 0 turns it off.
+    PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 60))
 
     # Trust X-Forwarded-* from this many proxies (0 when serving directly).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))

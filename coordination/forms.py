@@ -3,7 +3,6 @@ and :func:`submit`, the one way a view handles a submitted form."""
 from __future__ import annotations
 
 import enum
-import secrets
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
@@ -28,7 +27,7 @@ from wtforms.fields import DateField
 from wtforms.validators import Length, StopValidation
 
 from coordination.errors import ValidationError
-from coordination.submissions import claim
+from coordination.submissions import claim, new_token
 from coordination.text import LINE_BREAKS, clean
 
 # The app extension giving a form shown by GET the text saved before a re-authentication: a
@@ -124,7 +123,7 @@ class BaseForm(FlaskForm):
         if not self.one_time_token:
             del self.form_token
         elif not self.form_token.data:
-            self.form_token.data = secrets.token_urlsafe(24)
+            self.form_token.data = new_token()
 
     def validate_on_submit(self, extra_validators=None) -> bool:
         """Validate, then claim the one-time token (raises DuplicateSubmission if already used)."""

@@ -13,10 +13,11 @@ corrected and sent again.
 """
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import g
+from flask import g, has_request_context
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -37,6 +38,20 @@ class FormSubmission(db.Model):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     location: Mapped[str] = mapped_column(sa.String(500), default="")
+
+
+def new_token() -> str:
+    """A fresh one-time token, noted for the request: a page kept by the page cache has each
+    replaced by a new one whenever it is served again (coordination/page_cache.py)."""
+    token = secrets.token_urlsafe(24)
+    if has_request_context():
+        g.setdefault("issued_tokens", []).append(token)
+    return token
+
+
+def issued_tokens() -> list[str]:
+    """The one-time tokens made for this request's page."""
+    return g.get("issued_tokens", [])
 
 
 def claim(token: str, user_id: int | None) -> None:

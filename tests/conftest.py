@@ -25,7 +25,7 @@ from flask_sqlalchemy.session import _app_ctx_id
 
 from coordination import create_app
 from coordination.charters.models import CharterStatus, QuorumRule
-from coordination.extensions import db, limiter
+from coordination.extensions import cache, db, limiter
 from coordination.memberships.models import MembershipKind, SeatRole
 from tests import factories
 
@@ -150,6 +150,17 @@ def _transaction(app: Flask) -> Iterator[None]:
         db.session = original
         outer.rollback()
         connection.close()
+
+
+@pytest.fixture
+def empty_cache(app: Flask) -> Iterator[None]:
+    """Start and end with an empty cache: feeds, plan roll-ups and pages are kept there, in
+    one cache for the whole suite's app."""
+    with app.app_context():
+        cache.clear()
+    yield
+    with app.app_context():
+        cache.clear()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy.orm import contains_eager
 
-from coordination import audit
+from coordination import audit, page_cache
 from coordination.accounts.models import SavedForm, User, UserSession
 from coordination.db import bookkeeping, utcnow
 from coordination.extensions import db
@@ -73,12 +73,15 @@ def load_session(token: str | None) -> tuple[UserSession | None, int | None]:
     id of the user whose session just expired (it is ended), or (None, None) if unknown."""
     if not token:
         return None, None
-    row = db.session.execute(
-        db.select(UserSession).join(User).options(contains_eager(UserSession.user))
+    # The content stamp comes with the session: a cached page then costs this one query.
+    found = db.session.execute(
+        db.select(UserSession, page_cache.STAMP).join(User).options(contains_eager(UserSession.user))
         .where(UserSession.token_hash == token_hash(token), User.active.is_(True))
-    ).scalar_one_or_none()
-    if row is None:
+    ).one_or_none()
+    if found is None:
         return None, None
+    row, version = found
+    page_cache.remember_version(version)
     at = now()
     if session_expired(row, at):
         user_id = row.user_id

@@ -11,6 +11,7 @@ from coordination.bodies.models import Body
 from coordination.dates import local_today
 from coordination.forms import submit
 from coordination.organisations.queries import all_organisations
+from coordination.page_cache import cached_page
 from coordination.permissions import guard, visible_body_ids
 from coordination.urls import id_arg
 
@@ -22,6 +23,7 @@ def _body_url(body: Body, anchor: str = "") -> str:
 
 
 @bp.route("/")
+@cached_page
 @guard("view", Body)
 def index():
     rows = queries.body_tree(visible_body_ids(current_user), local_today())
@@ -43,6 +45,7 @@ def create():
 
 
 @bp.route("/<int:body_id>")
+@cached_page
 @guard("view", Body, load=queries.body_page)
 def detail(body: Body):
     today = local_today()

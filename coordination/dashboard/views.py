@@ -12,6 +12,7 @@ from coordination.errors import log
 from coordination.meetings import queries as meeting_queries
 from coordination.minutes import queries as minutes_queries
 from coordination.minutes.models import MinutesStatus
+from coordination.page_cache import cached_page
 from coordination.permissions import bodies_sat_on, login_only, public, visible_body_ids
 from coordination.plans import queries as plan_queries
 
@@ -30,6 +31,7 @@ def home():
 
 
 @bp.route("/dashboard")
+@cached_page
 @login_only
 def index():
     """Members: their organisation's actions, overdue first, their next meetings and the minutes

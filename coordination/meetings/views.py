@@ -39,6 +39,7 @@ from coordination.meetings.forms import (
 )
 from coordination.meetings.models import AgendaItem, Attachment, Invitation, Meeting, Presence, Rsvp
 from coordination.organisations.queries import all_organisations
+from coordination.page_cache import cached_page
 from coordination.permissions import can, guard, visible_body_ids
 from coordination.uploads import send
 from coordination.urls import id_arg, page_arg
@@ -145,6 +146,7 @@ def _detail(meeting: Meeting, agenda_form=None, attachment_form=None, guest_form
 
 
 @bp.route("/<int:meeting_id>")
+@cached_page
 @guard("view", Meeting, load=queries.meeting_page)
 def detail(meeting: Meeting):
     return _detail(meeting)

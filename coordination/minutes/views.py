@@ -30,6 +30,7 @@ from coordination.minutes.forms import (
 )
 from coordination.minutes.models import DecisionText, Minutes, MinutesStatus
 from coordination.organisations.queries import all_organisations
+from coordination.page_cache import cached_page
 from coordination.permissions import can, guard
 
 bp = Blueprint("minutes", __name__, url_prefix="/minutes")
@@ -77,6 +78,7 @@ def _minutes_page(minutes: Minutes, status: int = 200, **forms):
 
 
 @bp.route("/<int:minutes_id>")
+@cached_page
 @guard("view", Minutes, load=queries.minutes_page)
 def detail(minutes: Minutes):
     return _minutes_page(minutes)

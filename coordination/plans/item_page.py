@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from coordination.dates import local_today
 from coordination.forms import ConfirmForm, submit
+from coordination.page_cache import cached_page
 from coordination.permissions import guard
 from coordination.plans import progress, queries, services
 from coordination.plans.blueprint import bp
@@ -64,6 +65,7 @@ def _trends(item: ActionItem) -> dict[int, list[tuple[date, object]]]:
 
 
 @bp.route("/items/<int:item_id>")
+@cached_page
 @guard("view", ActionItem, load=queries.item_detail)
 def item(item: ActionItem):
     return _item_page(item)

@@ -22,6 +22,7 @@ from coordination.dates import local_today
 from coordination.exports.csv import action_items_csv
 from coordination.forms import ConfirmForm, enum_choices, submit
 from coordination.organisations.queries import all_organisations
+from coordination.page_cache import cached_page
 from coordination.permissions import guard, visible_body_ids
 from coordination.plans import progress, queries, services
 
@@ -57,6 +58,7 @@ def _as_of() -> tuple[date, str | None]:
 
 
 @bp.route("/")
+@cached_page
 @guard("view", ActionPlan)
 def index():
     as_of, error = _as_of()
@@ -74,6 +76,7 @@ def create():
 
 
 @bp.route("/<int:plan_id>")
+@cached_page
 @guard("view", ActionPlan, load=queries.get_plan)
 def detail(plan: ActionPlan):
     """Axes and objectives with their roll-up; a node's children unfold on demand (``open``),
@@ -236,6 +239,7 @@ def _filters() -> queries.ItemFilters:
 
 
 @bp.route("/items")
+@cached_page
 @guard("view", ActionItem)
 def items():
     filters = _filters()

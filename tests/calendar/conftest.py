@@ -4,17 +4,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from coordination.extensions import cache
 from tests.calendar import ZONE, feed_token
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache(app):
-    with app.app_context():
-        cache.clear()
+def _empty_cache(empty_cache):
     yield
-    with app.app_context():
-        cache.clear()
 
 
 @pytest.fixture
