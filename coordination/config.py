@@ -172,6 +172,8 @@ class Config:
     # A signed-in person's page is answered from that cache for at most this many seconds, and
     # only while nothing was written since (see coordination/page_cache.py); 0 turns it off.
     PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 60))
+    # ... in a store of their own, of at most this many bytes per process when in-process.
+    PAGE_CACHE_MAX_BYTES = int(os.environ.get("PAGE_CACHE_MAX_BYTES", 16 * 1024 * 1024))
 
     # Trust X-Forwarded-* from this many proxies (0 when serving directly).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", 0))

@@ -134,19 +134,25 @@ class VersionedMixin:
         return {"version_id_col": cls.__table__.c.version}
 
 
-def bookkeeping(obj: Any, **values: Any) -> None:
+# The execution option of a write no page shows (coordination/page_cache.py leaves its stamp).
+NOT_CONTENT = "not_content"
+
+
+def bookkeeping(obj: Any, *, silent: bool = False, **values: Any) -> None:
     """Write ``values`` on ``obj``'s row without checking or bumping its version.
 
     For bookkeeping (last log-in, "changed through a child" times): such writes must never
     make an edit form someone else has open look stale, nor fail because of one. The
     in-memory object gets the values as if loaded, so the ORM does not write them again.
-    ``updated_at`` is left as it is unless given.
+    ``updated_at`` is left as it is unless given. ``silent``: no page shows the values (the
+    time of a log-in), so kept pages stay valid (coordination/page_cache.py).
     """
     table = obj.__table__
     if "updated_at" in table.c and "updated_at" not in values:
         values["updated_at"] = table.c.updated_at
     session = object_session(obj)
-    session.execute(sa.update(table).where(table.c.id == obj.id).values(**values))
+    statement = sa.update(table).where(table.c.id == obj.id).values(**values)
+    session.execute(statement.execution_options(**{NOT_CONTENT: True}) if silent else statement)
     for name, value in values.items():
         if not isinstance(value, sa.Column):
             set_committed_value(obj, name, value)

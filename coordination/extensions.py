@@ -15,6 +15,8 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 # Serialised calendar feeds and events (in-process by default, Redis when CACHE_REDIS_URL is set).
 cache = Cache()
+# Signed-in people's pages (coordination/page_cache.py): the same kind of cache, its own budget.
+page_store = Cache()
 
 
 def _client_address() -> str:

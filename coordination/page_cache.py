@@ -5,18 +5,26 @@ on it is written. :func:`cached_page` keeps the HTML of a signed-in person's GET
 the next identical request with it, for as long as
 
 - the **content stamp** has not moved: one row (``content_stamps``) whose ``version`` every
-  committed transaction that wrote anything but bookkeeping moves, in the same transaction
-  (so a reader who sees the new data also sees the new stamp, and no page built from old
-  data is stored under a new stamp). Any write invalidates every page: coordination
-  portals are written rarely and read often, and a finer key could forget a dependency;
+  committed transaction that wrote anything but bookkeeping moves, as its last statement (so
+  a reader who sees the new data also sees the new stamp, and no page built from old data is
+  stored under a new stamp). Any write invalidates every page: coordination portals are
+  written rarely and read often, and a finer key could forget a dependency. Writes are seen
+  through the session (the ORM's flushes and ``session.execute`` of any insert, update,
+  delete or text statement); a write sent on a raw connection, or from outside the
+  application (psql, a data migration), is not, and shows at the latest after the TTL;
 - and at most ``PAGE_CACHE_SECONDS`` (60 by default), because a few things on a page follow
-  the clock, not the data ("past", "overdue", a seat that ends today). The local date is
-  part of the key, so a new day never shows yesterday's page.
+  the clock, not the data ("past", "next meetings", a seat that ends today). The date in
+  DEFAULT_TIMEZONE is part of the key, so a new day there never shows yesterday's page;
+  other zones' days turn within the TTL.
 
 The key also holds the person, the session's CSRF secret (the page's forms carry tokens made
-from it), the language, the address with its query and the app's release (templates and
-catalogues), so nobody is ever shown a page built for someone else, or for another session.
-Nothing is kept or served while the session holds a flashed message or a form to restore.
+from it), the language, the host and address with its query and the release (code, templates
+and catalogues), so nobody is ever shown a page built for someone else, for another session
+or by another release. Nothing is kept or served while the session holds a flashed message
+or a form to restore; only pages built for GET are kept. Pages live in a store of their own
+(``page_store``, ``PAGE_CACHE_MAX_BYTES`` per process), so many addresses cannot push the
+feeds and roll-ups out. With Redis the kept HTML (feed addresses, CSRF tokens included) is
+in Redis, as the feeds are: it must be as private as the database.
 
 Every request still runs the sign-in checks: the session and account are loaded and the
 password-change and second-factor rules apply before the cache is asked. The route's guard
@@ -40,8 +48,8 @@ from flask_login import current_user
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from coordination.dates import local_today
-from coordination.db import Base
-from coordination.extensions import cache, db
+from coordination.db import NOT_CONTENT, Base
+from coordination.extensions import db, page_store
 from coordination.submissions import issued_tokens, new_token
 
 # Tables whose writes are bookkeeping no cached page shows: session activity, forms kept across
@@ -90,9 +98,25 @@ def _table_of(entity: Any) -> str | None:
     return getattr(table, "name", None)
 
 
+def _rows_changed(session: Session, obj: Any) -> bool:
+    """Whether flushing a changed ``obj`` writes content: its own columns, or the rows of a
+    many-to-many table. A collection of rows in other tables (a user's sessions) is left to
+    those rows, which are in the flush themselves."""
+    if session.is_modified(obj, include_collections=False):
+        return True
+    state = sa.inspect(obj)
+    return any(relation.secondary is not None and relation.secondary.name not in BOOKKEEPING_TABLES
+               and state.attrs[relation.key].history.has_changes()
+               for relation in state.mapper.relationships)
+
+
 def _note_flush(session: Session, _context: Any) -> None:
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    for obj in (*session.new, *session.deleted):
         if _table_of(obj) not in BOOKKEEPING_TABLES:
+            session.info[_WROTE] = True
+            return
+    for obj in session.dirty:
+        if _table_of(obj) not in BOOKKEEPING_TABLES and _rows_changed(session, obj):
             session.info[_WROTE] = True
             return
 
@@ -100,6 +124,8 @@ def _note_flush(session: Session, _context: Any) -> None:
 def _note_statement(state: Any) -> None:
     """Bulk and Core statements run through the session (``session.execute(update(...))``)."""
     statement = state.statement
+    if state.execution_options.get(NOT_CONTENT):  # bookkeeping(..., silent=True): a log-in's time
+        return
     if state.is_insert or state.is_update or state.is_delete:
         table = getattr(getattr(statement, "table", None), "name", None)
         if table not in BOOKKEEPING_TABLES:
@@ -109,7 +135,13 @@ def _note_statement(state: Any) -> None:
 
 
 def _bump_before_commit(session: Session) -> None:
-    """Move the stamp as the transaction's last statement (rows are locked only at its end)."""
+    """Move the stamp as the transaction's last statement (rows are locked only at its end).
+
+    SQLAlchemy also calls this when a savepoint is released: the stamp waits for the outermost
+    commit, or a savepoint rolled back later would take the move with it, and the stamp's row
+    would stay locked for the rest of the transaction."""
+    if session.in_nested_transaction():
+        return
     if session.info.get(_WROTE) is None and not (session.new or session.dirty or session.deleted):
         return
     session.flush()
@@ -137,13 +169,14 @@ def watch_writes() -> None:
 # --- the page cache ---------------------------------------------------------------------------------
 
 def release_tag(app: Flask) -> str:
-    """What the pages were built from besides the data: the templates and the compiled
-    catalogues (names, sizes and times), so a new release never serves an old page."""
+    """What the pages were built from besides the data: the code, the templates and the compiled
+    catalogues (names, sizes and times), so a new release never serves an old page, even from
+    a Redis that outlives the processes."""
     digest = hashlib.sha256(str(PAGE_FORMAT).encode())
-    roots = [Path(app.template_folder or "templates"), Path(app.root_path) / "translations"]
+    roots = [Path(app.template_folder or "templates"), Path(app.root_path)]
     for root in roots:
         for path in sorted(root.rglob("*")):
-            if path.suffix in (".html", ".mo"):
+            if path.suffix in (".html", ".mo", ".py"):
                 stat = path.stat()
                 digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()[:16]
@@ -160,8 +193,8 @@ def _key() -> str | None:
     if not secret or version is None:
         return None
     viewer = hashlib.sha256(f"{current_user.id}:{secret}".encode()).hexdigest()[:24]
-    return (f"page:{current_app.extensions['page_release']}:{version}:{viewer}:{get_locale()}:"
-            f"{local_today().isoformat()}:{request.full_path}")
+    return (f"{current_app.extensions['page_release']}:{version}:{viewer}:{get_locale()}:"
+            f"{local_today().isoformat()}:{request.host}{request.full_path}")
 
 
 def _storable(response: Response) -> bool:
@@ -200,19 +233,25 @@ def cached_page(view: Callable) -> Callable:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         key = _key()
         if key is not None:
-            kept = cache.get(key)
+            kept = page_store.get(key)
             if kept is not None:
                 return _served(kept)
         response = current_app.make_response(view(*args, **kwargs))
-        if _storable(response):
+        if request.method == "GET" and _storable(response):  # a page built for HEAD may differ
             key = _key()  # the page may have made the session's CSRF secret
             if key is not None:
-                cache.set(key, _kept(response), timeout=current_app.config["PAGE_CACHE_SECONDS"])
+                page_store.set(key, _kept(response), timeout=current_app.config["PAGE_CACHE_SECONDS"])
         return response
 
     return wrapped
 
 
 def init_app(app: Flask) -> None:
+    """The page store: the feeds' kind of cache, with a budget of its own (pages can never push
+    out feeds and plan roll-ups) and its own key prefix."""
     watch_writes()
+    page_store.init_app(app, config={
+        "CACHE_MAX_BYTES": app.config["PAGE_CACHE_MAX_BYTES"],
+        "CACHE_KEY_PREFIX": f"{app.config['CACHE_KEY_PREFIX']}page:",
+    })
     app.extensions["page_release"] = release_tag(app)

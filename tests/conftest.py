@@ -25,7 +25,7 @@ from flask_sqlalchemy.session import _app_ctx_id
 
 from coordination import create_app
 from coordination.charters.models import CharterStatus, QuorumRule
-from coordination.extensions import cache, db, limiter
+from coordination.extensions import cache, db, limiter, page_store
 from coordination.memberships.models import MembershipKind, SeatRole
 from tests import factories
 
@@ -158,9 +158,11 @@ def empty_cache(app: Flask) -> Iterator[None]:
     one cache for the whole suite's app."""
     with app.app_context():
         cache.clear()
+        page_store.clear()
     yield
     with app.app_context():
         cache.clear()
+        page_store.clear()
 
 
 @pytest.fixture

@@ -321,3 +321,62 @@ def test_a_new_release_does_not_read_an_older_one_s_pages(app, second_app, tmp_p
     other.template_folder = str(tmp_path)
     (tmp_path / "base.html").write_text("<html></html>")
     assert page_cache.release_tag(other) != before
+
+
+def test_a_page_built_for_head_is_not_kept(place, login_as, count_queries):
+    c = login_as(place["member"])
+    c.get("/accounts/profile")
+    url = f"/plans/items?plan={place['plan'].id}"
+    assert c.head(url).status_code == 200
+    with count_queries() as n:
+        page = c.get(url).get_data(as_text=True)
+    assert n() > 1  # built again: the HEAD's page was not kept
+    assert f'name="next" value="{url}"' in page.replace("&amp;", "&")
+
+
+def test_someone_logging_in_renews_no_page(place, login_as, db_read):
+    login_as(place["member"])
+    before = _version(db_read)
+    login_as(place["people"]["justice"])  # a session opened and the time of the log-in noted
+    assert _version(db_read) == before
+
+
+def test_the_stamp_moves_at_the_outermost_commit_only(app, db_read, make, count_queries):
+    """Savepoints (a one-time token's claim, nested ones) neither move it early nor lose the move."""
+    org = make.organisation(acronym="OLD")
+    before = _version(db_read)
+    rename = sa.text("UPDATE organisations SET name = 'Renamed' WHERE id = :id")
+    with app.app_context():
+        db.session.execute(rename, {"id": org.id})
+        with pytest.raises(RuntimeError), db.session.begin_nested():
+            with db.session.begin_nested():  # released inside the savepoint rolled back below
+                db.session.execute(sa.text("UPDATE organisations SET acronym = acronym"))
+            raise RuntimeError
+        with count_queries() as n, db.session.begin_nested():
+            db.session.execute(sa.text("UPDATE organisations SET acronym = acronym"))
+        assert n() == 1  # the savepoint's release moved nothing
+        db.session.commit()
+    assert _version(db_read) == before + 1
+
+
+def test_pages_have_a_store_of_their_own(place, login_as, app):
+    from coordination.extensions import cache, page_store
+
+    login_as(place["member"]).get(f"/meetings/{place['meeting'].id}")
+    with app.app_context():
+        pages, shared = page_store.cache, cache.cache
+        assert pages is not shared and pages._max_bytes == app.config["PAGE_CACHE_MAX_BYTES"]
+        assert any(f"/meetings/{place['meeting'].id}" in key for key in pages._cache)
+        assert not any("/meetings/" in key for key in shared._cache)
+
+
+def test_a_change_of_a_many_to_many_collection_alone_moves_the_stamp(app, db_read, place):
+    from coordination.organisations.models import Organisation
+    from coordination.plans.models import ActionItem
+
+    before = _version(db_read)
+    with app.app_context():
+        item = db.session.get(ActionItem, place["item"].id)
+        item.supporters.append(db.session.get(Organisation, place["orgs"][1].id))  # a row of action_item_supporters only
+        db.session.commit()
+    assert _version(db_read) == before + 1

@@ -60,7 +60,7 @@ def start_session(user: User, ip_address: str = "", user_agent: str = "") -> str
     )
     db.session.flush()
     # Bookkeeping: never a conflict with an edit of the account, nor between two log-ins.
-    bookkeeping(user, last_login_at=at)
+    bookkeeping(user, silent=True, last_login_at=at)
     return token
 
 
