@@ -165,6 +165,16 @@ def deadline_fragments(organisation_id: int | None, visible: set[int] | None) ->
 # --- responses -----------------------------------------------------------------------------
 
 
+def file_key(etag: str) -> str:
+    """Where the serialised file of a validator is cached."""
+    return f"ics:feed:{etag}"
+
+
+def kept_file(etag: str) -> bytes | None:
+    """The cached file of a validator, or None."""
+    return cache.get(file_key(etag))
+
+
 def conditional(validator: Validator, name: str, build: Callable[[], bytes]) -> Response:
     """304 when the client's copy is current; else the cached body, else ``build()`` (cached)."""
     etag, modified = validator.etag, validator.last_modified
@@ -173,11 +183,10 @@ def conditional(validator: Validator, name: str, build: Callable[[], bytes]) -> 
     if not is_resource_modified(request.environ, etag=etag, last_modified=modified):
         response = Response(status=304, headers=headers)
     else:
-        key = f"ics:feed:{etag}"
-        data = cache.get(key)
+        data = kept_file(etag)
         if data is None:
             data = build()
-            cache.set(key, data)
+            cache.set(file_key(etag), data)
         response = Response(data, mimetype="text/calendar", headers=headers)
     response.last_modified = modified
     return response

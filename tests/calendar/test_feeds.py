@@ -230,24 +230,49 @@ def test_feed_reads_run_without_a_transaction_on_postgresql(app, own_session):
         db.session.remove()
 
 
-def test_a_conditional_feed_costs_the_same_few_queries_for_5_or_60_meetings(setting, client, make, count_queries):
+def _poll_queries(client, count_queries, url: str, etag: str) -> int:
+    with count_queries() as queries:
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    return queries()
+
+
+def test_a_conditional_feed_costs_the_same_few_queries_for_5_or_60_meetings(setting, client, make, count_queries, app):
     """The validators read stamps, never every meeting: no query is added per meeting."""
+    from coordination.extensions import cache
+
     body_url = f"/calendar/{setting['token']}/bodies/{setting['body'].id}.ics"
     mine_url = f"/calendar/{setting['token']}/mine.ics"
     counts = []
     for n in (5, 55):
         make.bulk_meetings(setting["body"], n)
         etags = {url: client.get(url).headers["ETag"] for url in (body_url, mine_url)}
-        with count_queries() as body_queries:
-            assert client.get(body_url, headers={"If-None-Match": etags[body_url]}).status_code == 304
-        with count_queries() as mine_queries:
-            assert client.get(mine_url, headers={"If-None-Match": etags[mine_url]}).status_code == 304
-        counts.append((body_queries(), mine_queries()))
+        known = tuple(_poll_queries(client, count_queries, url, etag) for url, etag in etags.items())
+        with app.app_context():
+            cache.clear()  # the validators forgotten: computed again
+        computed = tuple(_poll_queries(client, count_queries, url, etag) for url, etag in etags.items())
+        counts.append((known, computed))
     assert counts[0] == counts[1]
-    # One query for the token's user, their seats, the visible bodies and the body, or the
-    # personal feed's stamps (the bodies sat on, the deadlines); the member is a guest nowhere
-    # else (see the next test for the query that costs).
-    assert counts[0] == (1, 1)
+    # A validator known since the content stamp last moved: that stamp's single row. Computed:
+    # the stamp, then one query for the token's user, their seats, the visible bodies and the
+    # body, or the personal feed's stamps (the bodies sat on, the deadlines); the member is a
+    # guest nowhere else (see the next test for the query that costs).
+    assert counts[0] == ((1, 1), (2, 2))
+
+
+def test_a_kept_validator_is_for_one_language_and_one_day(setting, client, count_queries, monkeypatch):
+    """The feed's language follows the calendar program's Accept-Language, and seats follow the date."""
+    from datetime import date, timedelta
+
+    from coordination.calendar import fastpath
+
+    url = f"/calendar/{setting['token']}/mine.ics"
+    english = client.get(url).headers["ETag"]
+    assert _poll_queries(client, count_queries, url, english) == 1
+    french = client.get(url, headers={"If-None-Match": english, "Accept-Language": "fr"})
+    assert french.status_code == 200 and french.headers["ETag"] != english
+    tomorrow = date.today() + timedelta(days=1)
+    monkeypatch.setattr(fastpath, "local_today", lambda zone=None: tomorrow)
+    assert _poll_queries(client, count_queries, url, english) == 2  # computed again for the new day
 
 
 def test_a_guest_meeting_in_another_body_is_in_the_personal_feed_and_its_changes_show(
@@ -263,9 +288,12 @@ def test_a_guest_meeting_in_another_body_is_in_the_personal_feed_and_its_changes
     assert secretariat.submit(f"/meetings/{meeting.id}/guests", {"user_id": setting["member"].id}).status_code == 303
     invited = client.get(url, headers={"If-None-Match": before.headers["ETag"]})
     assert invited.status_code == 200 and "Task force meeting" in _summaries(invited.data)
-    with count_queries() as queries:
-        assert client.get(url, headers={"If-None-Match": invited.headers["ETag"]}).status_code == 304
-    assert queries() == 2
+    assert _poll_queries(client, count_queries, url, invited.headers["ETag"]) == 1  # known
+    from coordination.extensions import cache
+
+    with secretariat.application.app_context():
+        cache.clear()
+    assert _poll_queries(client, count_queries, url, invited.headers["ETag"]) == 3  # stamp, viewer, guest
     edited = secretariat.submit(f"/meetings/{meeting.id}/edit", _form(
         title="Task force meeting (moved)", start_local="2027-04-08T10:00", end_local="2027-04-08T12:00"))
     assert edited.status_code == 303
@@ -355,3 +383,15 @@ def test_events_written_from_the_feed_query_are_those_written_from_the_models(se
     assert b"RRULE:FREQ=MONTHLY" not in part_rows and _vevents(part_rows) == _vevents(part_models) and len(_vevents(part_rows)) == 5
     head = from_rows.split(b"BEGIN:VEVENT", 1)[0]
     assert head == from_models.split(b"BEGIN:VEVENT", 1)[0]  # the same VTIMEZONE, the same span
+
+
+def test_a_known_feed_is_sent_whole_after_one_query(setting, client, count_queries):
+    """A poll without a validator of its own (a new subscriber) gets the cached file."""
+    for url in (f"/calendar/{setting['token']}/mine.ics", f"/calendar/{setting['token']}/bodies/{setting['body'].id}.ics"):
+        first = client.get(url)
+        with count_queries() as queries:
+            again = client.get(url)
+        assert queries() == 1 and again.status_code == 200 and again.data == first.data
+        assert again.headers["ETag"] == first.headers["ETag"] and again.headers["Content-Type"].startswith("text/calendar")
+        assert again.headers["Last-Modified"] == first.headers["Last-Modified"]
+        assert again.headers["Content-Disposition"] == first.headers["Content-Disposition"]
