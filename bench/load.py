@@ -133,6 +133,8 @@ def check_writes(journal: list[dict]) -> tuple[list[str], list[str]]:
         traces = [e["marker"] for e in refused if rows.get(e["marker"])]
         if traces:
             problems.append(f"{len(traces)} refused {kind} writes are in the database, e.g. {traces[:3]}")
+        if entries and not accepted:  # a kind of write that never went through proves nothing
+            problems.append(f"no {label} accepted out of {len(entries)} sent")
         answers = Counter(str(e["status"]) for e in refused)
         lines.append(f"  {label:22} {len(accepted):5} accepted, {found} found once as posted; "
                      f"{len(refused)} not accepted {dict(answers) or ''}".rstrip())

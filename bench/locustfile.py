@@ -23,7 +23,6 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -165,7 +164,9 @@ class Member(Portal):
         if "csrf_token" not in fields:
             return
         marker = _marker()
-        fields.update({"update_date": datetime.now(UTC).date().isoformat(), "status": "in_progress",
+        # The date the form proposes (today where the portal is), as a browser sends it: the UTC
+        # date is already tomorrow there in the evening, and a report dated in the future is refused.
+        fields.update({"status": "in_progress",
                        "progress": str(random.randint(1, 99)), "narrative": marker, "evidence_url": "",
                        "corrects_id": ""})
         entry = note("progress", item_id=item, marker=marker, progress=int(fields["progress"]),
